@@ -1,0 +1,44 @@
+# The README's two commands: `make demo` and `make test`. Each builds .venv itself.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint format venv
+
+venv: $(STAMP)
+
+# Reinstall only when the pinned set changes.
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(PY) manage.py demo_banner
+	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 asgi:application
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
+
+# Embedded mode always; services mode too when DATABASE_URL and REDIS_URL are set (CI sets them).
+test: lint
+	env -u DATABASE_URL -u REDIS_URL -u CITYDESK_REQUIRE_SERVICES $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== services mode: $$(echo $$DATABASE_URL | sed 's/:[^:@/]*@/@/') =="; \
+		$(VENV)/bin/pytest $(PYTEST_ARGS); \
+	fi
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
