@@ -1,0 +1,97 @@
+"""Every API error is JSON: {"error": code, "message": text, "fields": {name: [messages]}}.
+
+Bad JSON is one of them, even JSON nested too deeply for Python's parser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, parsers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from command.errors import CommandError
+
+# Deeper JSON makes json.load, or json.dumps when the payload is stored, raise RecursionError.
+MAX_JSON_DEPTH = 64
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing documents nested deeper than MAX_JSON_DEPTH with a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None) -> Any:
+        too_deep = exceptions.ParseError(
+            f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+        )
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise too_deep from exc
+        if _too_deep(data):
+            raise too_deep
+        return data
+
+
+def _too_deep(data: Any) -> bool:
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((sub, depth + 1) for sub in value.values())
+        elif isinstance(value, list):
+            stack.extend((sub, depth + 1) for sub in value)
+    return False
+
+
+def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, CommandError):
+        return _answer(exc.status, exc.code, exc.message, exc.fields)
+    if isinstance(exc, exceptions.ValidationError):
+        return _answer(400, "invalid", "The request has errors.", _flatten(exc.detail))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # a bug, not bad input: let it surface
+    code = getattr(exc, "default_code", "error")
+    detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+    answer = _answer(response.status_code, str(code), str(detail) or str(exc), {})
+    for header in ("WWW-Authenticate", "Allow", "Retry-After"):
+        if header in response:
+            answer[header] = response[header]
+    return answer
+
+
+def _answer(code: int, error: str, message: str, fields: dict[str, list[str]]) -> Response:
+    return Response({"error": error, "message": message, "fields": fields}, status=code)
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error dicts become dotted names: {"location.lat": ["..."]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for name, sub in detail.items():
+            key = f"{prefix}.{name}" if prefix else str(name)
+            if name == "non_field_errors" and prefix:
+                key = prefix
+            out.update(_flatten(sub, key))
+        return out
+    if isinstance(detail, list) and detail and all(isinstance(d, dict) for d in detail):
+        out = {}
+        for i, sub in enumerate(detail):
+            out.update(_flatten(sub, f"{prefix}[{i}]"))
+        return out
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "request": [str(m) for m in messages]}
+
+
+def api_not_found(request, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(
+        {"error": "not_found", "message": "No such API endpoint.", "fields": {}},
+        status=status.HTTP_404_NOT_FOUND,
+    )
+
+
+__all__ = ["Http404", "JSONParser", "api_not_found", "json_exception_handler"]

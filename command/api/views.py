@@ -1,0 +1,226 @@
+"""The v1 API: thin views that parse, call one domain function and render."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from command import event_log, intake, lifecycle, overrides, streams
+from command.api import schema  # noqa: F401  (registers the API key scheme)
+from command.api import serializers as s
+from command.errors import NotAllowed, NotFound
+from command.models import Incident, Role
+from command.roles import CITYWIDE, role_of, unit_of, unit_scope
+
+INTAKE_ROLES = CITYWIDE | {Role.INTEGRATOR}
+ERRORS = {
+    code: OpenApiResponse(description=text)
+    for code, text in [
+        (400, "Invalid input: {error, message, fields}"),
+        (401, "Not authenticated"),
+        (403, "Not allowed for your role or unit"),
+        (404, "Not found"),
+        (409, "Conflict: the incident's state does not allow this (someone acted first)"),
+    ]
+}
+
+
+class ReportCreate(APIView):
+    @extend_schema(
+        request=s.ReportIn,
+        responses={201: s.ReportAccepted, 200: s.ReportAccepted, **ERRORS},
+        summary="Submit a report (any source); idempotent on (source, external_id)",
+    )
+    def post(self, request: Request) -> Response:
+        if role_of(request.user) not in INTAKE_ROLES:
+            raise NotAllowed("Your role may not submit reports.")
+        data = _valid(s.ReportIn, request.data)
+        result = intake.submit(_report_in(data, request.data))
+        body = {
+            "report_id": result.report.id,
+            "merged": result.merged,
+            "incident": s.IncidentOut(result.incident).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
+
+
+class IncidentList(APIView):
+    @extend_schema(
+        parameters=[s.IncidentQuery],
+        responses={200: s.IncidentOut(many=True), **ERRORS},
+        summary="Incidents, newest first, filtered and paginated",
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(s.IncidentQuery, request.query_params)
+        incidents = _filter(_visible(request), query)
+        page, size = query["page"], query["page_size"]
+        total = incidents.count()
+        rows = incidents.select_related("category", "district", "unit", "merged_into")
+        rows = rows[(page - 1) * size : page * size]
+        return Response(
+            {
+                "count": total,
+                "page": page,
+                "page_size": size,
+                "results": s.IncidentOut(rows, many=True).data,
+            }
+        )
+
+
+class IncidentDetail(APIView):
+    @extend_schema(responses={200: s.IncidentDetail, **ERRORS}, summary="One incident")
+    def get(self, request: Request, tracking_no: str) -> Response:
+        incident = _get(request, tracking_no)
+        full = role_of(request.user) == Role.OPERATOR
+        return Response(s.IncidentDetail(incident, context={"full_phones": full}).data)
+
+
+class IncidentTransition(APIView):
+    @extend_schema(
+        request=s.TransitionIn,
+        responses={200: s.IncidentOut, **ERRORS},
+        summary="A lifecycle action: dispatch, sign, start, return, resolve, close, reopen, "
+        "request_/approve_/reject_extension",
+    )
+    def post(self, request: Request, tracking_no: str) -> Response:
+        incident = _get(request, tracking_no)
+        data = _valid(s.TransitionIn, request.data)
+        done = lifecycle.apply(
+            incident.id,
+            lifecycle.Request(
+                data["action"],
+                actor=request.user,
+                note=data["note"],
+                unit_id=data["unit_id"],
+                until=data["until"],
+                expected_version=data["version"],
+            ),
+        )
+        return Response(s.IncidentOut(done).data)
+
+
+class IncidentMerge(APIView):
+    @extend_schema(
+        request=s.MergeIn,
+        responses={200: s.IncidentOut, **ERRORS},
+        summary="Merge this incident into another (operator override)",
+    )
+    def post(self, request: Request, tracking_no: str) -> Response:
+        data = _valid(s.MergeIn, request.data)
+        target = overrides.merge_incidents(tracking_no, data["into"], request.user, data["note"])
+        return Response(s.IncidentOut(target).data)
+
+
+class IncidentUnmerge(APIView):
+    @extend_schema(
+        request=s.NoteIn,
+        responses={200: s.IncidentOut, **ERRORS},
+        summary="Undo a merge of this incident",
+    )
+    def post(self, request: Request, tracking_no: str) -> Response:
+        data = _valid(s.NoteIn, request.data)
+        return Response(
+            s.IncidentOut(overrides.unmerge(tracking_no, request.user, data["note"])).data
+        )
+
+
+class ReportSplit(APIView):
+    @extend_schema(
+        request=s.NoteIn,
+        responses={201: s.IncidentOut, **ERRORS},
+        summary="Split a report out into a new incident of its own",
+    )
+    def post(self, request: Request, report_id: int) -> Response:
+        data = _valid(s.NoteIn, request.data)
+        incident = overrides.split_report(report_id, request.user, data["note"])
+        return Response(s.IncidentOut(incident).data, status=status.HTTP_201_CREATED)
+
+
+class EventList(APIView):
+    @extend_schema(
+        parameters=[s.EventQuery],
+        responses={200: s.EventPage, **ERRORS},
+        summary="Events after a seq, for a client that missed frames (resync)",
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(s.EventQuery, request.query_params)
+        reader = streams.Reader.of(request.user)
+        try:
+            keys = [reader.authorise(name) for name in query["stream"]]
+        except streams.StreamRefused as refusal:
+            raise NotAllowed(str(refusal)) from refusal
+        page = event_log.after(query["after"], keys, query["limit"])
+        return Response(page)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _valid(serializer_class: type, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _report_in(data: dict, raw: dict) -> intake.ReportIn:
+    loc = data["location"]
+    reporter = data["reporter"] or {}
+    return intake.ReportIn(
+        source=data["source"],
+        external_id=data["external_id"],
+        text=data["text"],
+        received_at=data["received_at"],
+        category=data["category"],
+        priority=data["priority"],
+        location=intake.Location(loc["lat"], loc["lon"], loc["datum"]) if loc else None,
+        address=data["address"],
+        reporter_phone=reporter.get("phone", ""),
+        reporter_name=reporter.get("name", ""),
+        payload=raw,
+    )
+
+
+def _visible(request: Request) -> QuerySet[Incident]:
+    """Citywide roles see everything; unit staff their unit's and sub-units' incidents."""
+    role = role_of(request.user)
+    if role in INTAKE_ROLES:
+        return Incident.objects.all()
+    unit = unit_of(request.user)
+    if role == Role.UNIT_STAFF and unit is not None:
+        return Incident.objects.filter(assignments__unit_id__in=unit_scope(unit)).distinct()
+    raise NotAllowed("Your account has no role; ask an administrator.")
+
+
+def _get(request: Request, tracking_no: str) -> Incident:
+    incident = (
+        _visible(request)
+        .select_related("category", "district", "unit", "merged_into")
+        .filter(tracking_no=tracking_no)
+        .first()
+    )
+    if incident is None:
+        raise NotFound(f"No incident {tracking_no} that you may see.")
+    return incident
+
+
+def _filter(incidents: QuerySet[Incident], q: dict) -> QuerySet[Incident]:
+    if q.get("status"):
+        incidents = incidents.filter(status__in=q["status"])
+    if q.get("district"):
+        incidents = incidents.filter(district__code=q["district"])
+    if q.get("unit"):
+        incidents = incidents.filter(unit_id=q["unit"])
+    if q.get("category"):
+        incidents = incidents.filter(category__code=q["category"])
+    if q.get("since"):
+        incidents = incidents.filter(opened_at__gte=q["since"])
+    if q.get("bbox"):
+        min_lon, min_lat, max_lon, max_lat = q["bbox"]
+        incidents = incidents.filter(
+            lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat
+        )
+    return incidents.order_by("-opened_at", "-id")
