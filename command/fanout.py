@@ -1,0 +1,266 @@
+"""Fan-out inside one process: one channel-layer subscription per process (per event loop),
+delivering each event to this process's own sockets.
+
+A plain channels set-up does one group_send per client per event; here the relay publishes a
+batch once, the hub serialises each event once, and each socket gets at most one frame per
+FLUSH_INTERVAL carrying whatever arrived meanwhile. Frames carry `seq` and `prev` (the last seq
+this socket was sent), so a client that sees `prev` jump knows it missed something and resyncs
+from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+import time
+from collections import defaultdict
+from typing import Protocol
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from command import relay
+from command.models import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL = 0.1  # at most ~10 frames a second per socket
+# A flush over thousands of sockets must not hold the loop: HTTP, the relay and Redis wait.
+YIELD_EVERY = 200
+MAX_BATCH = 200  # more than this waiting for one socket: tell it to resync instead
+MAX_FILL = 1000  # a gap longer than this is not filled from the database frame by frame
+
+
+class Subscriber(Protocol):
+    keys: set[str]
+    pending: list[tuple[int, str]]
+    sent_upto: int
+    held: bool
+
+    async def deliver(self, frame: str) -> None: ...
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.position = 0  # the last seq this hub has dispatched
+        self.by_key: dict[str, set[Subscriber]] = defaultdict(set)
+        self.subscribers: set[Subscriber] = set()
+        self._tasks: list[asyncio.Task] = []
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._last_flush = 0.0
+        self._relaying = False
+        self._relay_again = False
+        self._relay_task: asyncio.Future | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.channel = await self.layer.new_channel("hub.")
+        await self.layer.group_add(relay.GROUP, self.channel)
+        self.position = await database_sync_to_async(relay.head)()
+        self._tasks = [
+            asyncio.create_task(self._receive_forever()),
+            asyncio.create_task(self._sweep_forever()),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._flush_handle:
+            self._flush_handle.cancel()
+        await self.layer.group_discard(relay.GROUP, self.channel)
+
+    # --- subscribers -------------------------------------------------------------------------
+
+    def add(self, subscriber: Subscriber) -> None:
+        subscriber.sent_upto = self.position
+        self.subscribers.add(subscriber)
+
+    def remove(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+        for key in subscriber.keys:
+            self.by_key[key].discard(subscriber)
+        subscriber.keys = set()
+
+    def follow(self, subscriber: Subscriber, keys: set[str]) -> None:
+        for key in keys:
+            self.by_key[key].add(subscriber)
+        subscriber.keys |= keys
+
+    def release(self, subscriber: Subscriber) -> None:
+        """End a hold; frames that arrived meanwhile go out with the next flush."""
+        subscriber.held = False
+        if subscriber.pending:
+            self._schedule_flush()
+
+    def unfollow(self, subscriber: Subscriber, keys: set[str]) -> None:
+        for key in keys:
+            self.by_key[key].discard(subscriber)
+        subscriber.keys -= keys
+
+    # --- events in -----------------------------------------------------------------------------
+
+    async def take(self, frames: list[dict]) -> None:
+        """Dispatch published events in seq order, fetching from the database any seq the
+        channel layer lost or delivered late."""
+        for frame in sorted(frames, key=lambda f: f["seq"]):
+            if frame["seq"] <= self.position:
+                continue  # already dispatched (a republish, or filled from the database)
+            if frame["seq"] > self.position + 1:
+                await self._fill(frame["seq"])
+            self._dispatch(frame)
+
+    async def _fill(self, before: int) -> None:
+        missing = await database_sync_to_async(_fetch)(self.position, before)
+        for frame in missing:
+            self._dispatch(frame)
+        if self.position < before - 1:
+            # Too many lost to replay: jump, so every socket's next `prev` shows the gap.
+            log.warning("hub skipped seq %s..%s; clients will resync", self.position, before - 1)
+            self.position = before - 1
+            for subscriber in self.subscribers:
+                subscriber.sent_upto = self.position
+
+    def _dispatch(self, frame: dict) -> None:
+        self.position = frame["seq"]
+        targets: set[Subscriber] = set()
+        for key in frame["streams"]:
+            targets |= self.by_key.get(key, set())
+        if not targets:
+            return
+        body = {k: v for k, v in frame.items() if k != "streams"}
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        for subscriber in targets:
+            subscriber.pending.append((frame["seq"], text))
+        self._schedule_flush()
+
+    # --- frames out ----------------------------------------------------------------------------
+
+    def _schedule_flush(self) -> None:
+        if self._flush_handle is not None:
+            return
+        delay = max(0.0, self._last_flush + FLUSH_INTERVAL - time.monotonic())
+        loop = asyncio.get_running_loop()
+        self._flush_handle = loop.call_later(delay, lambda: asyncio.ensure_future(self.flush()))
+
+    async def flush(self) -> None:
+        self._flush_handle = None
+        self._last_flush = time.monotonic()
+        built: dict[tuple, str] = {}
+        for count, subscriber in enumerate(list(self.subscribers), start=1):
+            if count % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            if not subscriber.pending or subscriber.held:
+                continue
+            waiting, subscriber.pending = subscriber.pending, []
+            key = (subscriber.sent_upto, tuple(seq for seq, _ in waiting))
+            if key not in built:
+                built[key] = frame_for(subscriber.sent_upto, waiting)
+            subscriber.sent_upto = waiting[-1][0]
+            try:
+                await subscriber.deliver(built[key])
+            except Exception:
+                log.exception("delivery to a socket failed")
+        if any(s.pending and not s.held for s in self.subscribers):
+            self._schedule_flush()
+
+    # --- the relay, for commits made in this process ------------------------------------------
+
+    def relay_soon(self) -> None:
+        """Called from any thread after a commit; at most one relay pass runs at a time."""
+        # A fresh context: the caller's (a sync view's thread) would make asgiref believe the
+        # relay runs inside its own single-thread executor, and refuse it.
+        self.loop.call_soon_threadsafe(self._start_relay, context=contextvars.Context())
+
+    def _start_relay(self) -> None:
+        if self._relaying:
+            self._relay_again = True
+            return
+        self._relaying = True
+        self._relay_task = asyncio.ensure_future(self._relay())
+
+    async def _relay(self) -> None:
+        try:
+            while True:
+                self._relay_again = False
+                await database_sync_to_async(relay.relay_waiting)()
+                if not self._relay_again:
+                    return
+        except Exception:
+            log.exception("relay failed; the sweep will publish the waiting events")
+        finally:
+            self._relaying = False
+
+    # --- the sweep -----------------------------------------------------------------------------
+
+    async def _receive_forever(self) -> None:
+        while True:
+            message = await self.layer.receive(self.channel)
+            try:
+                await self.take(message.get("events", []))
+            except Exception:
+                log.exception("hub could not take a batch; the next one fills the gap")
+
+    async def _sweep_forever(self) -> None:
+        interval = settings.CITYDESK["RELAY_SWEEP_SECONDS"]
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await database_sync_to_async(relay.relay_pending)()
+            except Exception:
+                log.exception("relay sweep failed")
+
+
+def frame_for(prev: int, waiting: list[tuple[int, str]]) -> str:
+    """One frame for one socket: the event itself, a batch, or a resync order if too many."""
+    if len(waiting) > MAX_BATCH:
+        return json.dumps({"type": "resync", "prev": prev, "seq": waiting[-1][0]})
+    if len(waiting) == 1:
+        return f'{{"prev":{prev},{waiting[0][1][1:]}'
+    events = ",".join(text for _, text in waiting)
+    return f'{{"type":"batch","prev":{prev},"seq":{waiting[-1][0]},"events":[{events}]}}'
+
+
+def _fetch(after: int, before: int) -> list[dict]:
+    rows = OutboxEvent.objects.filter(seq__gt=after, seq__lt=before).order_by("seq")[:MAX_FILL]
+    return [{**row.frame(), "streams": row.streams} for row in rows]
+
+
+_hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+_starting: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+async def get_hub() -> Hub:
+    """This event loop's hub, started on first use."""
+    loop = asyncio.get_running_loop()
+    if loop in _hubs:
+        return _hubs[loop]
+    async with _starting.setdefault(loop, asyncio.Lock()):
+        if loop not in _hubs:
+            hub = Hub()
+            await hub.start()
+            _hubs[loop] = hub
+    return _hubs[loop]
+
+
+def _hand_to_hub() -> bool:
+    """relay.kick's way into this process's event loop, if a hub runs here."""
+    for hub in list(_hubs.values()):
+        if hub.loop is not None and not hub.loop.is_closed():
+            hub.relay_soon()
+            return True
+    return False
+
+
+relay.add_relayer(_hand_to_hub)
+
+
+async def stop_hub() -> None:
+    hub = _hubs.pop(asyncio.get_running_loop(), None)
+    if hub is not None:
+        await hub.stop()

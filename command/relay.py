@@ -1,0 +1,161 @@
+"""The relay: outbox rows to the channel layer, after the commit that wrote them.
+
+It numbers events (`seq`) one relay at a time, in commit order, then publishes each batch once
+to one group that every process's fan-out hub listens to. A crash or a failed publish between
+numbering and publishing loses nothing: the sweep publishes rows left unpublished, and hubs
+fetch any seq they missed from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, connections, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from command.models import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+GROUP = "citydesk.events"
+BATCH = 500
+# Numbered but unpublished for this long: the publisher failed or died; publish again.
+STALE = timedelta(seconds=3)
+# One relay at a time numbers events (PostgreSQL advisory lock key, "CDRELAY" in ASCII).
+RELAY_LOCK = 0x43445245_4C4159
+
+
+def kick() -> None:
+    """After a commit: have the waiting events relayed soon, off the request's path.
+
+    A server process hands it to its hub's event loop; any other process (a Celery worker, a
+    script) to a relay thread of its own. Never raises: the change has already committed, and
+    whatever fails here the sweep picks up.
+    """
+    try:
+        for hand_over in _relayers:
+            if hand_over():
+                return
+        _background.wake()
+    except Exception:
+        log.exception("could not schedule the relay; the sweep will publish the events")
+
+
+def relay_waiting() -> int:
+    """Number and publish every waiting event; returns how many."""
+    published = 0
+    while True:
+        batch = _number_next_batch()
+        if batch:
+            publish(batch)
+            published += len(batch)
+        if len(batch) < BATCH:
+            return published
+
+
+def relay_pending(now: datetime | None = None, stale_after: timedelta = STALE) -> int:
+    """The sweep: relay waiting events and publish again those a failed publish left behind."""
+    published = relay_waiting()
+    cutoff = (now or timezone.now()) - stale_after
+    stale = list(
+        OutboxEvent.objects.filter(
+            seq__isnull=False, published_at__isnull=True, created_at__lte=cutoff
+        ).order_by("seq")[:BATCH]
+    )
+    if stale:
+        publish(stale)
+    return published + len(stale)
+
+
+def publish(events: list[OutboxEvent]) -> None:
+    """One group message for the whole batch: every hub gets it once, whatever its clients."""
+    frames = [{**event.frame(), "streams": event.streams} for event in events]
+    async_to_sync(get_channel_layer().group_send)(GROUP, {"type": "events.batch", "events": frames})
+    OutboxEvent.objects.filter(id__in=[e.id for e in events]).update(published_at=timezone.now())
+
+
+def head() -> int:
+    """The newest seq handed out so far (0 before any)."""
+    return OutboxEvent.objects.aggregate(head=Max("seq"))["head"] or 0
+
+
+def _number_next_batch() -> list[OutboxEvent]:
+    with transaction.atomic():
+        _lock()
+        batch = list(OutboxEvent.objects.filter(seq__isnull=True).order_by("id")[:BATCH])
+        if not batch:
+            return []
+        start = head() + 1
+        for offset, event in enumerate(batch):
+            event.seq = start + offset
+        OutboxEvent.objects.bulk_update(batch, ["seq"])
+    return batch
+
+
+# Callables that hand a relay to a running event loop; each returns False if it has none.
+_relayers: list[Callable[[], bool]] = []
+
+
+def add_relayer(hand_over: Callable[[], bool]) -> None:
+    """Let kicks in this process go to `hand_over` (the fan-out hub registers itself)."""
+    _relayers.append(hand_over)
+
+
+class _RelayThread:
+    """Relays for processes without an event loop: woken by kicks, one pass per wake-up."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()  # guards starting the thread and the idle flag
+
+    def wake(self) -> None:
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="relay", daemon=True)
+                self._thread.start()
+            self._idle.clear()
+            self._wake.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Until the thread has no pass running or waiting (for shutdown and tests)."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                relay_waiting()
+            except Exception:
+                log.exception("relay failed; the sweep will publish the waiting events")
+            finally:
+                # Hold no connection between passes: it would keep test databases from
+                # being dropped, and idle connections from being recycled.
+                connections.close_all()
+                with self._start:
+                    if not self._wake.is_set():
+                        self._idle.set()
+
+
+_background = _RelayThread()
+
+
+def wait_idle(timeout: float = 10) -> bool:
+    """Wait for this process's relay thread to finish its passes; False if it did not."""
+    return _background.wait_idle(timeout)
+
+
+def _lock() -> None:
+    # SQLite needs no lock: its IMMEDIATE transactions already admit one writer at a time.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELAY_LOCK])

@@ -1,0 +1,133 @@
+"""Event streams: what clients subscribe to (`all`, `district:<code>`, `unit:<id>`,
+`incident:<tracking_no>`), the server-side keys behind them, and who may read which.
+
+Keys are built from ids the server knows, never from client text, and fit Channels' group name
+rules (`^[a-zA-Z0-9._-]+$`, under 100 characters).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from command import ttl_cache
+from command.models import Assignment, District, Incident, Role, Unit
+from command.reference_data import unit_parents
+from command.roles import CITYWIDE, role_of, unit_of, unit_scope
+
+ALL = "all"
+READER_TTL = 10.0  # seconds a user's read rights are reused (a role change takes effect after)
+_readers: dict[int, tuple[Reader, float]] = {}
+ttl_cache.on_clear(_readers.clear)
+STREAM_RE = re.compile(r"^(all|district:\d{6,12}|unit:\d{1,18}|incident:[0-9A-Za-z-]{1,20})$")
+
+
+class StreamRefused(Exception):
+    """A stream the client may not read, or that does not exist."""
+
+
+def key_of(stream: str) -> str:
+    """`district:230102` -> `district.230102`: the group-safe key for a well-formed stream."""
+    return stream.replace(":", ".", 1)
+
+
+def stream_of(key: str) -> str:
+    return key.replace(".", ":", 1)
+
+
+def keys_for(incident: Incident, extra_unit_ids: set[int] | None = None) -> list[str]:
+    """Every stream an event about `incident` belongs to: all, its district, its incident, its
+    unit and that unit's parents (a parent sees what it passed on), plus units the event
+    concerns though the incident has left them (a return, a reopen)."""
+    keys = [ALL, f"incident.{incident.tracking_no}"]
+    if incident.district_id:
+        keys.append(f"district.{incident.district.code}")
+    unit_ids = set(extra_unit_ids or ())
+    if incident.unit_id:
+        unit_ids.add(incident.unit_id)
+    keys.extend(f"unit.{uid}" for uid in sorted(_with_ancestors(unit_ids)))
+    return keys
+
+
+@dataclass
+class Reader:
+    """What one user may read; built once per connection (or request) from the database."""
+
+    role: Role | None
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, user: AbstractBaseUser | AnonymousUser | None) -> Reader:
+        """What `user` may read. Kept a few seconds per user: a reconnect storm of one duty
+        room asks the same thing thousands of times on one database thread."""
+        if user is None or not user.is_authenticated:
+            return cls(None)
+        now = time.monotonic()
+        cached = _readers.get(user.pk)
+        if cached is not None and now - cached[1] < READER_TTL:
+            return cached[0]
+        role = role_of(user)
+        unit = unit_of(user) if role == Role.UNIT_STAFF else None
+        reader = cls(role, frozenset(unit_scope(unit)) if unit else frozenset())
+        _readers[user.pk] = (reader, now)
+        return reader
+
+    @property
+    def citywide(self) -> bool:
+        return self.role in CITYWIDE
+
+    def authorise(self, stream: str) -> str:
+        """The key for `stream` if this reader may read it; raises StreamRefused otherwise."""
+        if not isinstance(stream, str) or not STREAM_RE.match(stream):
+            raise StreamRefused(
+                "Unknown stream; use all, district:<code>, unit:<id> or incident:<tracking_no>."
+            )
+        if self.role is None:
+            raise StreamRefused("Log in to subscribe.")
+        kind, _, ident = stream.partition(":")
+        if kind == "incident":
+            self._check_incident(ident)
+        elif kind == "unit":
+            self._check_unit(int(ident))
+        elif kind == "district":
+            self._check_district(ident)
+        elif not self.citywide:
+            raise StreamRefused("Only operators and duty staff may follow the whole city.")
+        return key_of(stream)
+
+    def _check_district(self, code: str) -> None:
+        if not self.citywide:
+            raise StreamRefused("Only operators and duty staff may follow a district.")
+        if not District.objects.filter(code=code).exists():
+            raise StreamRefused(f"No district {code}.")
+
+    def _check_unit(self, unit_id: int) -> None:
+        if self.citywide:
+            if not Unit.objects.filter(pk=unit_id).exists():
+                raise StreamRefused(f"No unit {unit_id}.")
+            return
+        if unit_id not in self.unit_ids:
+            raise StreamRefused("You may follow only your own unit and its sub-units.")
+
+    def _check_incident(self, tracking_no: str) -> None:
+        incident = Incident.objects.filter(tracking_no=tracking_no).first()
+        if incident is None:
+            raise StreamRefused(f"No incident {tracking_no}.")
+        if self.citywide:
+            return
+        assigned = Assignment.objects.filter(incident=incident, unit_id__in=self.unit_ids)
+        if not assigned.exists():
+            raise StreamRefused(f"{tracking_no} has not been assigned to your unit.")
+
+
+def _with_ancestors(unit_ids: set[int]) -> set[int]:
+    parents = unit_parents()
+    found = set()
+    for unit_id in unit_ids:
+        while unit_id is not None and unit_id not in found:
+            found.add(unit_id)
+            unit_id = parents.get(unit_id)
+    return found
