@@ -1,0 +1,37 @@
+"""Who may read which stream, and how long the answer is reused."""
+
+import pytest
+
+from command import streams
+from command.models import Role, StaffProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_role_change_takes_effect_at_once_in_this_process(city, user, unit):
+    daoli = user("daoli")
+    assert not streams.Reader.of(daoli).citywide
+    profile = StaffProfile.objects.get(user=daoli)
+    profile.role, profile.unit = Role.DUTY_OFFICER, None
+    profile.save()
+    reconnected = user("daoli")  # a new connection loads its user afresh
+    assert streams.Reader.of(reconnected).authorise("all") == "all"
+
+
+def test_parent_units_follow_their_sub_units_events(city, report, unit):
+    district = unit("道里区人民政府")
+    water = unit("哈尔滨市水务局")
+    water.parent = district
+    water.save()
+    incident = report("中央大街自来水管爆裂，水流满街").incident
+    keys = streams.keys_for(incident)
+    assert f"unit.{water.id}" in keys
+    assert f"unit.{district.id}" in keys
+    assert "district.230102" in keys
+
+
+def test_malformed_stream_names_are_refused_before_any_lookup(city, user):
+    reader = streams.Reader.of(user("duty"))
+    for bad in ["", "all ", "unit:", "unit:1;DROP", "district:23", "incident:" + "x" * 30, 7]:
+        with pytest.raises(streams.StreamRefused):
+            reader.authorise(bad)

@@ -1,0 +1,27 @@
+"""Celery tasks run the same domain functions the tests call directly."""
+
+import pytest
+from django.conf import settings
+
+from command import tasks
+from command.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_relay_task_numbers_and_publishes_waiting_events(city, report):
+    report("中央大街自来水管爆裂，水流满街")  # on_commit does not fire inside a test transaction
+    assert OutboxEvent.objects.filter(seq__isnull=True).count() == 2
+
+    # apply() runs the task body in this process in both modes; delay() needs a worker in
+    # services mode, and the worker's database is not this test's transaction.
+    assert tasks.relay_outbox.apply().get() == 2
+
+    assert list(OutboxEvent.objects.values_list("seq", flat=True)) == [1, 2]
+    assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
+
+
+def test_beat_sweeps_the_outbox():
+    entry = settings.CELERY_BEAT_SCHEDULE["relay-outbox"]
+    assert entry["task"] == tasks.relay_outbox.name
+    assert entry["schedule"] <= 10

