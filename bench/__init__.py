@@ -1,0 +1,1 @@
+"""Benchmarks: print figures, assert nothing (`python -m bench.<name>`)."""
