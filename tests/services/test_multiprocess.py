@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -159,3 +160,73 @@ def test_an_intake_on_one_process_reaches_clients_on_both_in_seq_order(daphnes, 
             second["incident"]["tracking_no"],
             second["incident"]["tracking_no"],
         ]
+
+
+def test_open_sockets_and_requests_hold_a_bounded_number_of_database_connections(daphnes, user):
+    # Every socket and request runs its database work in a context of its own; a connection
+    # kept per context would stay open as long as its socket, until PostgreSQL refused more.
+    client = Client()
+    client.force_login(user("duty"))
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    _, key = issue_key("connections-test", user("intake"))
+    sockets = 60
+
+    async def hold_sockets_open() -> int:
+        opened = []
+        try:
+            for n in range(sockets):
+                port = daphnes[n % 2]
+                socket_ = await websockets.connect(
+                    f"ws://127.0.0.1:{port}/ws/events/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers={"Cookie": cookie},
+                )
+                opened.append(socket_)
+                await socket_.send(json.dumps({"action": "subscribe", "streams": ["all"]}))
+                answer = json.loads(await asyncio.wait_for(socket_.recv(), 10))
+                assert answer["type"] == "subscribed"
+            for round_ in range(ROUNDS):
+                await asyncio.to_thread(post_at_once, daphnes, key, round_)
+            return await asyncio.to_thread(count_connections)
+        finally:
+            for socket_ in opened:
+                await socket_.close()
+
+    open_connections = asyncio.run(hold_sockets_open())
+
+    # The requests of one round in flight, each pool's spare connections, this test's own.
+    assert open_connections <= AT_ONCE + 8
+
+
+ROUNDS, AT_ONCE = 4, 12
+
+
+def post_at_once(ports: list[int], key: str, round_: int) -> None:
+    """AT_ONCE reports at the same moment, spread over both servers, ~1 km apart (no merging)."""
+    numbers = range(round_ * AT_ONCE, (round_ + 1) * AT_ONCE)
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        answers = [
+            pool.submit(
+                post_report,
+                ports[n % 2],
+                key,
+                f"conn-{n}",
+                f"路灯不亮第{n}处",
+                (HARBIN_STATION[0] + n * 0.01, HARBIN_STATION[1]),
+            )
+            for n in numbers
+        ]
+        assert all(answer.result()["incident"]["tracking_no"] for answer in answers)
+
+
+def count_connections() -> int:
+    from django.db import connections
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+    finally:
+        connections.close_all()
