@@ -177,6 +177,11 @@ class Hub:
         # relay runs inside its own single-thread executor, and refuse it.
         self.loop.call_soon_threadsafe(self._start_relay, context=contextvars.Context())
 
+    def send_from_thread(self, message: dict) -> None:
+        """relay.Send for the relay's database thread: publish on this hub's own loop."""
+        sending = self.layer.group_send(relay.GROUP, message)
+        asyncio.run_coroutine_threadsafe(sending, self.loop).result(relay.SEND_TIMEOUT_S)
+
     def _start_relay(self) -> None:
         if self._relaying:
             self._relay_again = True
@@ -188,7 +193,7 @@ class Hub:
         try:
             while True:
                 self._relay_again = False
-                await database_sync_to_async(relay.relay_waiting)()
+                await database_sync_to_async(relay.relay_waiting)(self.send_from_thread)
                 if not self._relay_again:
                     return
         except Exception:
@@ -211,7 +216,7 @@ class Hub:
         while True:
             await asyncio.sleep(interval)
             try:
-                await database_sync_to_async(relay.relay_pending)()
+                await database_sync_to_async(relay.relay_pending)(send=self.send_from_thread)
             except Exception:
                 log.exception("relay sweep failed")
 
