@@ -140,7 +140,7 @@ def announce_and_dispatch(
     request = lifecycle.Request(
         "dispatch", unit_id=route.unit.id, system=True, actor_label="routing", note=route.reason
     )
-    return lifecycle.apply(incident.id, request, now)
+    return lifecycle.apply_to_new(incident, request, now)
 
 
 # --- the steps ------------------------------------------------------------------------------

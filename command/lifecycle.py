@@ -134,12 +134,7 @@ def work_calendar() -> sla.WorkCalendar:
 
 def apply(incident_id: int, request: Request, now: datetime | None = None) -> Incident:
     """Carry out one lifecycle action; raises IllegalTransition, StaleUpdate or NotAllowed."""
-    transition = TRANSITIONS.get(request.action)
-    if transition is None:
-        raise IllegalTransition(
-            f"Unknown action {request.action!r}.",
-            {"action": [f"Choose one of: {', '.join(TRANSITIONS)}."]},
-        )
+    transition = _transition(request)
     with transaction.atomic():
         incident = (
             Incident.objects.select_for_update(of=("self",))
@@ -149,27 +144,55 @@ def apply(incident_id: int, request: Request, now: datetime | None = None) -> In
         # Read the clock only once the lock is ours, so the timeline's times follow the order
         # in which changes were made, not the order in which callers started waiting.
         now = now or timezone.now()
-        _check(incident, transition, request)
-        assignment = current_assignment(incident)
-        _check_actor(incident, assignment, transition, request)
-        from_status = incident.status
-        data = STEPS[transition.name](incident, assignment, request, now) or {}
-        if transition.target:
-            incident.status = transition.target
-        incident.version += 1
-        incident.save()
-        events.record(
-            incident,
-            transition.name,
-            event_type=transition.event_type,
-            at=now,
-            actor=request.actor,
-            actor_label=request.actor_label,
-            from_status=from_status,
-            to_status=incident.status,
-            note=request.note,
-            data={**(request.data or {}), **data},
+        return _carry_out(incident, transition, request, now, current_assignment(incident))
+
+
+def apply_to_new(incident: Incident, request: Request, now: datetime | None = None) -> Incident:
+    """apply() for an incident the caller's transaction has just created: no other transaction
+    can see its row yet, so there is nothing to lock or re-read, and no assignment yet."""
+    transition = _transition(request)
+    # No savepoint: a failure here fails the whole transaction that created the incident.
+    with transaction.atomic(savepoint=False):
+        return _carry_out(incident, transition, request, now or timezone.now(), None)
+
+
+def _transition(request: Request) -> Transition:
+    transition = TRANSITIONS.get(request.action)
+    if transition is None:
+        raise IllegalTransition(
+            f"Unknown action {request.action!r}.",
+            {"action": [f"Choose one of: {', '.join(TRANSITIONS)}."]},
         )
+    return transition
+
+
+def _carry_out(
+    incident: Incident,
+    transition: Transition,
+    request: Request,
+    now: datetime,
+    assignment: Assignment | None,
+) -> Incident:
+    _check(incident, transition, request)
+    _check_actor(incident, assignment, transition, request)
+    from_status = incident.status
+    data = STEPS[transition.name](incident, assignment, request, now) or {}
+    if transition.target:
+        incident.status = transition.target
+    incident.version += 1
+    incident.save()
+    events.record(
+        incident,
+        transition.name,
+        event_type=transition.event_type,
+        at=now,
+        actor=request.actor,
+        actor_label=request.actor_label,
+        from_status=from_status,
+        to_status=incident.status,
+        note=request.note,
+        data={**(request.data or {}), **data},
+    )
     return incident
 
 
