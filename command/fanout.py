@@ -59,6 +59,7 @@ class Hub:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self.send = relay.send_on(self.loop)  # how the relay's database thread publishes
         self.channel = await self.layer.new_channel("hub.")
         await self.layer.group_add(relay.GROUP, self.channel)
         self.position = await database_sync_to_async(relay.head)()
@@ -177,11 +178,6 @@ class Hub:
         # relay runs inside its own single-thread executor, and refuse it.
         self.loop.call_soon_threadsafe(self._start_relay, context=contextvars.Context())
 
-    def send_from_thread(self, message: dict) -> None:
-        """relay.Send for the relay's database thread: publish on this hub's own loop."""
-        sending = self.layer.group_send(relay.GROUP, message)
-        asyncio.run_coroutine_threadsafe(sending, self.loop).result(relay.SEND_TIMEOUT_S)
-
     def _start_relay(self) -> None:
         if self._relaying:
             self._relay_again = True
@@ -193,7 +189,7 @@ class Hub:
         try:
             while True:
                 self._relay_again = False
-                await database_sync_to_async(relay.relay_waiting)(self.send_from_thread)
+                await database_sync_to_async(relay.relay_waiting)(self.send)
                 if not self._relay_again:
                     return
         except Exception:
@@ -216,7 +212,7 @@ class Hub:
         while True:
             await asyncio.sleep(interval)
             try:
-                await database_sync_to_async(relay.relay_pending)(send=self.send_from_thread)
+                await database_sync_to_async(relay.relay_pending)(send=self.send)
             except Exception:
                 log.exception("relay sweep failed")
 

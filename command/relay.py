@@ -86,6 +86,16 @@ def publish(events: list[OutboxEvent], send: Send | None = None) -> None:
     OutboxEvent.objects.filter(id__in=[e.id for e in events]).update(published_at=timezone.now())
 
 
+def send_on(loop: asyncio.AbstractEventLoop) -> Send:
+    """A Send for a thread outside `loop`: the group message goes out on that loop."""
+
+    def send(message: dict) -> None:
+        sending = get_channel_layer().group_send(GROUP, message)
+        asyncio.run_coroutine_threadsafe(sending, loop).result(SEND_TIMEOUT_S)
+
+    return send
+
+
 class _Publisher:
     """One event loop, in a thread of its own, for sending from threads that have none.
 
@@ -99,8 +109,7 @@ class _Publisher:
         self._thread: threading.Thread | None = None
 
     def send(self, message: dict) -> None:
-        sending = get_channel_layer().group_send(GROUP, message)
-        asyncio.run_coroutine_threadsafe(sending, self._running_loop()).result(SEND_TIMEOUT_S)
+        send_on(self._running_loop())(message)
 
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

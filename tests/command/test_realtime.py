@@ -199,7 +199,7 @@ async def test_a_failed_publish_is_delivered_by_the_sweep(city, user, report):
     # As the hub's sweep does it: publishing on the hub's own loop.
     hub = await fanout.get_hub()
     sweep = database_sync_to_async(relay.relay_pending)
-    sent = await sweep(stale_after=relay.STALE * 0, send=hub.send_from_thread)
+    sent = await sweep(stale_after=relay.STALE * 0, send=hub.send)
     assert sent == 2
     events = await events_from(communicator, 2)
     assert [e["seq"] for e in events] == [1, 2]

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 from channels.layers import get_channel_layer
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from command import relay, tasks
 from command.models import OutboxEvent
@@ -22,21 +21,13 @@ BOUND_S = 60
 
 
 @pytest.fixture
-def worker_queue(city, tmp_path):
+def worker_queue(child_env):
     """A worker of our own on a queue of our own, on the test database and this run's prefix."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     queue = f"citydesk-test-{os.getpid()}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CITYDESK_CHANNEL_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
-        "CITYDESK_VAR_DIR": str(tmp_path),
-    }
     command = [sys.executable, "-m", "celery", "-A", "citydesk", "worker", "-Q", queue]
     command += ["--pool", "solo", "--without-gossip", "--without-mingle", "-l", "WARNING"]
     worker = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command, cwd=ROOT, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         yield queue

@@ -3,7 +3,6 @@ of both, in seq order."""
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -15,8 +14,7 @@ from pathlib import Path
 
 import pytest
 import websockets
-from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from command.api.auth import issue_key
@@ -47,16 +45,10 @@ def wait_until_serving(port: int, process: subprocess.Popen, bound: float = 30) 
 
 
 @pytest.fixture
-def daphnes(city, tmp_path):
+def daphnes(child_env):
     """Two daphne processes on the test database and this run's Redis prefix."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
     env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CITYDESK_CHANNEL_PREFIX": prefix,
-        "CITYDESK_VAR_DIR": str(tmp_path),
+        **child_env,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PGAPPNAME": DAPHNE_APP_NAME,  # libpq names the servers' connections by it
     }
@@ -223,8 +215,6 @@ def post_at_once(ports: list[int], key: str, round_: int) -> None:
 
 
 def count_connections() -> int:
-    from django.db import connections
-
     try:
         with connection.cursor() as cursor:
             cursor.execute(
