@@ -69,9 +69,10 @@ class Hub:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._relay_task] if self._relay_task else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._flush_handle:
             self._flush_handle.cancel()
         await self.layer.group_discard(relay.GROUP, self.channel)
@@ -188,6 +189,7 @@ class Hub:
     async def _relay(self) -> None:
         try:
             while True:
+                await asyncio.sleep(relay.GATHER_S)
                 self._relay_again = False
                 await database_sync_to_async(relay.relay_waiting)(self.send)
                 if not self._relay_again:

@@ -71,6 +71,17 @@ async def wait_for(condition, bound: float = 5) -> None:
 
 
 submit = database_sync_to_async(lambda report, *a, **kw: report(*a, **kw))
+_numbered = database_sync_to_async(
+    lambda: not OutboxEvent.objects.filter(seq__isnull=True).exists()
+)
+
+
+async def all_numbered(bound: float = 5) -> None:
+    """Until the relay, which runs after each commit, has numbered every event."""
+    deadline = asyncio.get_running_loop().time() + bound
+    while not await _numbered():
+        assert asyncio.get_running_loop().time() < deadline, "events left unnumbered"
+        await asyncio.sleep(0.02)
 
 
 async def test_anonymous_clients_are_refused(city):
@@ -241,6 +252,7 @@ async def test_a_reconnecting_client_resyncs_exactly_the_gap(city, user, unit, r
     # While away: one event of daoli's unit, one of another unit.
     await submit(report, NOISE_NANGANG, at=HARBIN_STATION)
     missed = await submit(report, "中央大街垃圾堆积多日没人清运")
+    await all_numbered()  # a gap exists once the relay has numbered what was missed
 
     client = await database_sync_to_async(api)("daoli")
     response = await database_sync_to_async(client.get)(
@@ -267,13 +279,7 @@ async def test_resync_refuses_streams_the_reader_may_not_read(city, api):
 
 async def test_resync_pages_are_bounded(city, report, api):
     await database_sync_to_async(lambda: [report(f"{i}号路灯不亮") for i in range(3)])()
-    numbered = database_sync_to_async(
-        lambda: not OutboxEvent.objects.filter(seq__isnull=True).exists()
-    )
-    deadline = asyncio.get_running_loop().time() + 5
-    while not await numbered():  # the relay thread numbers them after each commit
-        assert asyncio.get_running_loop().time() < deadline
-        await asyncio.sleep(0.02)
+    await all_numbered()
     client = await database_sync_to_async(api)("duty")
     first = json.loads(
         (
