@@ -4,7 +4,11 @@ event in the caller's transaction. Only intake, lifecycle and merge call `record
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -51,8 +55,11 @@ def record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> TimelineEntry:
-    """Append one timeline entry and its outbox event (call inside the change's transaction)."""
-    entry = TimelineEntry.objects.create(
+    """Append one timeline entry and its outbox event (call inside the change's transaction).
+
+    Inside `gathered()` the rows are written when the block ends; until then the entry has no id.
+    """
+    entry = TimelineEntry(
         incident=incident,
         at=at,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -63,29 +70,68 @@ def record(
         note=note,
         data=data or {},
     )
-    announce(incident, event_type, action, at, entry.id, data or {})
+    keys = streams.keys_for(incident, _units_concerned(data or {}))
+    event = OutboxEvent(
+        type=event_type,
+        incident=incident,
+        payload={"action": action, "incident": incident_summary(incident), "at": _iso(at)},
+        streams=keys,
+    )
+    waiting = _gathering.get()
+    if waiting is None:
+        _write([(entry, event)])
+    else:
+        waiting.append((entry, event))
     return entry
 
 
-def announce(
-    incident: Incident, event_type: str, action: str, at: datetime, timeline_id: int, data: dict
-) -> OutboxEvent:
-    """Write the outbox event and its stream index rows; the relay sends it after commit."""
-    keys = streams.keys_for(incident, _units_concerned(data))
-    event = OutboxEvent.objects.create(
-        type=event_type,
-        incident=incident,
-        payload={
-            "action": action,
-            "incident": incident_summary(incident),
-            "at": _iso(at),
-            "timeline_id": timeline_id,
-        },
-        streams=keys,
+@contextmanager
+def gathered() -> Iterator[None]:
+    """Hold what `record` is given inside the block and write it when the block ends: one
+    statement per table for all of it. Use it inside the change's transaction; an exception
+    leaves nothing written (the transaction rolls back anyway)."""
+    if _gathering.get() is not None:
+        yield  # the outer block writes
+        return
+    waiting: list[tuple[TimelineEntry, OutboxEvent]] = []
+    token = _gathering.set(waiting)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    if waiting:
+        _write(waiting)
+
+
+def add_listener(listener: Callable[[list[OutboxEvent]], None]) -> None:
+    """Have `listener` called with the events this process wrote, after their commit."""
+    _listeners.append(listener)
+
+
+_gathering: ContextVar[list[tuple[TimelineEntry, OutboxEvent]] | None] = ContextVar(
+    "citydesk_events_gathering", default=None
+)
+_listeners: list[Callable[[list[OutboxEvent]], None]] = []
+
+
+def _write(rows: list[tuple[TimelineEntry, OutboxEvent]]) -> None:
+    entries = TimelineEntry.objects.bulk_create(entry for entry, _ in rows)
+    written = []
+    for entry, (_, event) in zip(entries, rows, strict=True):
+        event.payload["timeline_id"] = entry.id
+        written.append(event)
+    OutboxEvent.objects.bulk_create(written)
+    EventStream.objects.bulk_create(
+        EventStream(event=event, key=key) for event in written for key in event.streams
     )
-    EventStream.objects.bulk_create(EventStream(event=event, key=key) for key in keys)
-    transaction.on_commit(relay.kick)
-    return event
+    # robust: the change has committed; a listener that fails must not fail the caller.
+    transaction.on_commit(partial(_committed, written), robust=True)
+
+
+def _committed(written: list[OutboxEvent]) -> None:
+    relay.kick()
+    for listener in _listeners:
+        listener(written)
 
 
 def _units_concerned(data: dict) -> set[int]:

@@ -81,7 +81,8 @@ def submit(report: ReportIn, now: datetime | None = None) -> IntakeResult:
     if replay is not None:
         return replay
     try:
-        with transaction.atomic():
+        # Gathered: the report's timeline entries and events go out in one write per table.
+        with transaction.atomic(), events.gathered():
             return _ingest(report, now)
     except IntegrityError:
         # Another request stored the same (source, external id) between our look and our write.
@@ -97,7 +98,6 @@ def open_incident(draft: Draft, now: datetime) -> tuple[Incident, routing.Route]
     route = routing.route(draft.lat, draft.lon, draft.category)
     located = draft.lat is not None and draft.lon is not None
     incident = Incident.objects.create(
-        # Last: the day's counter row stays locked until commit.
         tracking_no=next_tracking_no(now),
         category=draft.category,
         priority=draft.priority,
