@@ -1,30 +1,66 @@
-"""Tracking numbers citizens quote: 20261122-0042, one counter per local day, never reused."""
+"""Tracking numbers citizens quote: 20261122-0042, one counter per local day, never reused.
+
+On PostgreSQL each day has a sequence: taking a number locks nothing, so concurrent intakes do
+not wait for each other's commits. A transaction that fails after taking a number leaves that
+number unused (a gap, never a repeat). On SQLite, which admits one writer at a time anyway, a
+counter row per day does the same without gaps.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from command.models import TrackingCounter
 
+_COUNTERS = TrackingCounter._meta.db_table
 # One statement, on SQLite (3.35+) and PostgreSQL alike: create the day's row or count on.
 TAKE_NEXT = (
-    f"INSERT INTO {TrackingCounter._meta.db_table} (day, last) VALUES (%s, 1) "
-    f"ON CONFLICT (day) DO UPDATE SET last = {TrackingCounter._meta.db_table}.last + 1 "
+    f"INSERT INTO {_COUNTERS} (day, last) VALUES (%s, 1) "
+    f"ON CONFLICT (day) DO UPDATE SET last = {_COUNTERS}.last + 1 "
     "RETURNING last"
 )
+# Creating a day's sequence, one transaction at a time: two concurrent CREATE SEQUENCE IF NOT
+# EXISTS of one name can fail on PostgreSQL's catalogue ("CDTRACK" in ASCII).
+CREATE_LOCK = 0x43_4454_5241_434B
+# Days whose sequence this process has seen committed.
+_sequences: set[date] = set()
 
 
 def next_tracking_no(now: datetime) -> str:
-    """Take the next number for `now`'s local day; the caller's transaction holds the row lock.
-
-    Call it as late as possible in the transaction: the day's counter row stays locked until
-    commit, so every other intake creating an incident waits on it.
-    """
+    """Take the next number for `now`'s local day, in the caller's transaction."""
     day = timezone.localdate(now)
-    with connection.cursor() as cursor:
-        cursor.execute(TAKE_NEXT, [day])
-        (last,) = cursor.fetchone()
+    # On SQLite the day's row stays locked until commit; it serialises writers anyway.
+    last = _from_sequence(day) if connection.vendor == "postgresql" else _one(TAKE_NEXT, [day])
     return f"{day:%Y%m%d}-{last:04d}"
+
+
+def sequence_name(day: date) -> str:
+    return f"citydesk_tracking_{day:%Y%m%d}"
+
+
+def _from_sequence(day: date) -> int:
+    name = sequence_name(day)
+    if day not in _sequences:
+        _create_sequence(day, name)
+    return _one("SELECT nextval(%s)", [name])
+
+
+def _create_sequence(day: date, name: str) -> None:
+    _one("SELECT pg_advisory_xact_lock(%s)", [CREATE_LOCK])
+    # A database that counted this day in the counter table (SQLite-era data, an older
+    # release) goes on from there.
+    start = _one(f"SELECT COALESCE(MAX(last), 0) + 1 FROM {_COUNTERS} WHERE day = %s", [day])
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
+    # Only once committed: a rolled-back transaction takes its CREATE SEQUENCE with it.
+    transaction.on_commit(lambda: _sequences.add(day))
+
+
+def _one(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (value,) = cursor.fetchone()
+    return value
