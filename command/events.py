@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from command import relay, streams
+from command.bulk_insert import insert_all
 from command.models import EventStream, Incident, OutboxEvent, TimelineEntry
 
 
@@ -115,15 +116,14 @@ _listeners: list[Callable[[list[OutboxEvent]], None]] = []
 
 
 def _write(rows: list[tuple[TimelineEntry, OutboxEvent]]) -> None:
-    entries = TimelineEntry.objects.bulk_create(entry for entry, _ in rows)
+    entries = [entry for entry, _ in rows]
+    insert_all(entries)
     written = []
     for entry, (_, event) in zip(entries, rows, strict=True):
         event.payload["timeline_id"] = entry.id
         written.append(event)
-    OutboxEvent.objects.bulk_create(written)
-    EventStream.objects.bulk_create(
-        EventStream(event=event, key=key) for event in written for key in event.streams
-    )
+    insert_all(written)
+    insert_all([EventStream(event=event, key=key) for event in written for key in event.streams])
     # robust: the change has committed; a listener that fails must not fail the caller.
     transaction.on_commit(partial(_committed, written), robust=True)
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from command import coords, events, grid, lifecycle, merge, routing, similarity
+from command.bulk_insert import insert_all
 from command.classify import Classification, classify
 from command.errors import InvalidReport
 from command.models import OPEN_STATUSES, Category, Incident, Priority, Report
@@ -25,6 +26,7 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 # Earlier than this is a broken clock too; near year 1 the merge window's arithmetic overflows.
 EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
 PHONE_RE = re.compile(r"^\+?\d{5,20}$")
+REPLAY_SQL = f"SELECT id FROM {Report._meta.db_table} WHERE source_id = %s AND external_id = %s"
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def open_incident(draft: Draft, now: datetime) -> tuple[Incident, routing.Route]
     `announce_and_dispatch`. Used by intake and by the operator's split."""
     route = routing.route(draft.lat, draft.lon, draft.category)
     located = draft.lat is not None and draft.lon is not None
-    incident = Incident.objects.create(
+    incident = Incident(
         tracking_no=next_tracking_no(now),
         category=draft.category,
         priority=draft.priority,
@@ -110,6 +112,7 @@ def open_incident(draft: Draft, now: datetime) -> tuple[Incident, routing.Route]
         district=route.district,
         opened_at=draft.opened_at,
     )
+    insert_all([incident])
     return incident, route
 
 
@@ -216,7 +219,7 @@ def _store(
     lon: float | None,
     received: datetime,
 ) -> Report:
-    return Report.objects.create(
+    stored = Report(
         source=sources()[report.source],
         external_id=report.external_id,
         received_at=received,
@@ -234,15 +237,19 @@ def _store(
         payload=report.payload,
         incident=incident,
     )
+    insert_all([stored])
+    return stored
 
 
 def _replay(report: ReportIn) -> IntakeResult | None:
-    # Almost every report is new: a bare indexed look-up first, the joins only for a replay.
-    source_id = sources()[report.source].id
-    found = Report.objects.filter(source_id=source_id, external_id=report.external_id)
-    report_id = found.values_list("id", flat=True).first()
-    if report_id is None:
+    # Almost every report is new: a bare indexed look-up first (written out: through the ORM
+    # it cost 0.9 ms of Python per report), the joins only for a replay.
+    with connection.cursor() as cursor:
+        cursor.execute(REPLAY_SQL, [sources()[report.source].id, report.external_id])
+        found = cursor.fetchone()
+    if found is None:
         return None
+    (report_id,) = found
     stored = Report.objects.select_related(
         "source",
         "incident__category",

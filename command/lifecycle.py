@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from command import events, sla
+from command.bulk_insert import insert_all
 from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
 from command.models import (
     Assignment,
@@ -249,9 +250,8 @@ def _dispatch(incident: Incident, current: Assignment | None, req: Request, now:
     spec = incident.category.sla_for(incident.priority)
     # The clock starts at dispatch, not at signing: units cannot gain time by signing late.
     deadline = sla.deadline_for(spec, now, work_calendar())
-    assignment = Assignment.objects.create(
-        incident=incident, unit=unit, deadline=deadline, dispatched_at=now
-    )
+    assignment = Assignment(incident=incident, unit=unit, deadline=deadline, dispatched_at=now)
+    insert_all([assignment])
     incident.unit, incident.deadline, incident.dispatched_at = unit, deadline, now
     return {"unit": {"id": unit.id, "name": unit.name}, "sla": spec, "assignment": assignment.id}
 
