@@ -309,7 +309,7 @@ def catch_up(flavour: str, index: CandidateIndex, rng: random.Random) -> None:
             f"({len(took):,} catch-ups)",
         )
     note(f"incidents refetched per catch-up after a change: {refetched / len(changed):.2f}")
-    for step in query_plan(candidates.new_events_sql(), [seq]):
+    for step in query_plan(candidates.new_events_sql(), candidates.new_events_params(seq)):
         note(f"catch-up plan: {step}")
 
 
@@ -355,7 +355,7 @@ def profile(
         note(f"{own / total:>4.0%} own time  {calls / made:>5.1f} calls/look-up  {where}")
 
 
-def query_plan(sql: str, params: list) -> list[str]:
+def query_plan(sql: str, params: list | dict) -> list[str]:
     """The steps of the database's plan that read the table or an index, or sort."""
     from django.db import connection
 

@@ -171,6 +171,29 @@ def test_too_many_changes_at_once_reload_the_index(city, report, monkeypatch):
     assert len(index) == 0
 
 
+@pytest.mark.parametrize("numbered", [True, False])
+def test_more_new_events_than_one_look_reads_reload_the_index(city, report, monkeypatch, numbered):
+    incidents = [report(PIPE, at=offset(HARBIN_STATION, 0, 1_000 * k)).incident for k in range(3)]
+    relay.relay_pending()
+    index = candidates.get_index()
+    index.catch_up()
+    monkeypatch.setattr(candidates, "NEW_EVENTS_LIMIT", 2)
+    candidates.new_events_sql.cache_clear()
+    Incident.objects.filter(pk__in=[i.pk for i in incidents]).update(status=IncidentStatus.CLOSED)
+    head = relay.head()
+    for k, incident in enumerate(incidents[:2]):  # as many as one look reads: maybe more
+        seq = head + 1 + k if numbered else None
+        OutboxEvent.objects.create(type="incident.updated", incident=incident, seq=seq)
+
+    try:
+        index.catch_up()
+    finally:
+        candidates.new_events_sql.cache_clear()
+
+    # Only a reload sees the third: its change came without an outbox event.
+    assert len(index) == 0
+
+
 def test_find_match_catches_up_before_it_looks(city, report):
     index = candidates.get_index()
     first = report(PIPE).incident
