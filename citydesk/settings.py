@@ -83,7 +83,8 @@ if DATABASE_URL:
         "timeout": 10,
     }
     # Parameters bound by the server, not quoted into the SQL in Python (a seventh of intake's
-    # time), and statements a connection repeats prepared once.
+    # time). Not prepared (Django's default): a prepared statement's plan, made while a table
+    # was small, went on scanning it whole once it had grown.
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
