@@ -1,5 +1,5 @@
-"""Intake throughput: reports through the service (`intake.submit`), on PostgreSQL also from two
-threads, and through HTTP to a real daphne; prints figures, asserts nothing.
+"""Intake throughput: reports through the service (`intake.submit`), on PostgreSQL also from
+several processes at once, and through HTTP to a real daphne; prints figures, asserts nothing.
 
 .venv/bin/python -m bench.intake --db sqlite|postgres
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import random
 import re
 import socket
@@ -23,7 +24,7 @@ from bench.figures import line, note
 from bench.throwaway import Database, flavour_from_args, throwaway
 
 SERVICE_REPORTS = 2_000
-THREADS = 2
+PROCESSES = (2, 4)  # on PostgreSQL, intake from several processes at once
 HTTP_REPORTS = 1_000
 HTTP_CLIENTS = 4
 WARM_UP = 30
@@ -111,11 +112,12 @@ def run(db: Database) -> None:
     statements(db.flavour, plan(rng, STATEMENTS_SAMPLE, "sql"))
 
     if db.flavour == "postgres":
-        reports = plan(rng, SERVICE_REPORTS, "thr")
-        done = threaded(reports, THREADS)
-        name = f"intake.service.{THREADS}threads"
-        line(name, db.flavour, _figure(done), **target, **_met(done, target))
-        _failures(done)
+        for processes in PROCESSES:
+            reports = plan(rng, SERVICE_REPORTS * processes, f"p{processes}-")
+            done = in_processes(db, reports, processes)
+            name = f"intake.service.{processes}processes"
+            line(name, db.flavour, _figure(done), **target, **_met(done, target))
+            _failures(done)
 
     reports = plan(rng, HTTP_REPORTS, "http")
     done = over_http(db, reports)
@@ -264,32 +266,44 @@ def submit_all(reports: list[Planned], budget_s: float = BUDGET_S) -> Outcome:
     return done
 
 
-def threaded(reports: list[Planned], threads: int) -> Outcome:
-    """The reports split over `threads` threads, each with its own database connection."""
-    from django.db import connections
-
-    shares = [reports[k::threads] for k in range(threads)]
-    outcomes = [Outcome() for _ in range(threads)]
-    start = threading.Barrier(threads + 1)
-
-    def work(k: int) -> None:
-        try:
-            start.wait()
-            outcomes[k] = submit_all(shares[k])
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=work, args=(k,)) for k in range(threads)]
+def in_processes(db: Database, reports: list[Planned], processes: int) -> Outcome:
+    """The reports split over `processes` processes, each with its Django, connection and merge
+    index, as several servers or workers of services mode share one database."""
+    context = multiprocessing.get_context("spawn")  # a fork would share the parent's sockets
+    ready, start, results = context.Queue(), context.Event(), context.Queue()
+    queues = (ready, start, results)
+    workers = [
+        context.Process(target=_worker, args=(db.env, k, reports[k::processes], *queues))
+        for k in range(processes)
+    ]
     for worker in workers:
         worker.start()
-    start.wait()
-    started = time.perf_counter()
-    for worker in workers:
-        worker.join()
-    total = Outcome(elapsed=time.perf_counter() - started)
+    try:
+        for _ in workers:
+            ready.get(timeout=120)
+        started = time.perf_counter()
+        start.set()
+        outcomes = [results.get(timeout=BUDGET_S + 120) for _ in workers]
+        total = Outcome(elapsed=time.perf_counter() - started)
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
     for outcome in outcomes:
         total.add(outcome)
     return total
+
+
+def _worker(env: dict, k: int, share: list[Planned], ready, start, results) -> None:
+    import os
+
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    submit_all(plan(random.Random(k), WARM_UP, f"warm{k}-"))
+    ready.put(k)
+    start.wait()
+    results.put(submit_all(share))
 
 
 # --- through HTTP ----------------------------------------------------------------------------
