@@ -5,8 +5,10 @@ Bad JSON is one of them, even JSON nested too deeply for Python's parser.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
@@ -16,6 +18,8 @@ from command.errors import CommandError
 
 # Deeper JSON makes json.load, or json.dumps when the payload is stored, raise RecursionError.
 MAX_JSON_DEPTH = 64
+RETRY_AFTER_S = 5
+log = logging.getLogger(__name__)
 
 
 class JSONParser(parsers.JSONParser):
@@ -48,6 +52,8 @@ def _too_deep(data: Any) -> bool:
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, OperationalError):
+        return _unavailable(exc)
     if isinstance(exc, CommandError):
         return _answer(exc.status, exc.code, exc.message, exc.fields)
     if isinstance(exc, exceptions.ValidationError):
@@ -61,6 +67,17 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     for header in ("WWW-Authenticate", "Allow", "Retry-After"):
         if header in response:
             answer[header] = response[header]
+    return answer
+
+
+def _unavailable(exc: OperationalError) -> Response:
+    """The database is down, or every pooled connection stayed busy for the pool's timeout:
+    nothing was stored, and the sender may try again."""
+    log.warning("database unavailable: %s", type(exc.__cause__ or exc).__name__)
+    answer = _answer(
+        503, "unavailable", "The service is busy or the database is unavailable; try again.", {}
+    )
+    answer["Retry-After"] = str(RETRY_AFTER_S)
     return answer
 
 

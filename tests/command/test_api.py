@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -1014,3 +1015,23 @@ def test_the_api_docs_page_loads_swagger_from_local_static_files(city):
     assert 'href="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"' in page
     for host in ("cdn", "jsdelivr", "unpkg", "cdnjs", "http://", "https://"):
         assert host not in page
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "couldn't get a connection after 10.00 sec",  # psycopg_pool's PoolTimeout
+        'connection to server at "127.0.0.1", port 5432 failed: Connection refused',
+    ],
+)
+def test_a_database_that_cannot_be_reached_answers_503_and_stores_nothing(api, failure):
+    from django.db import OperationalError
+
+    client = api("intake")
+    with mock.patch("command.intake.submit", side_effect=OperationalError(failure)):
+        response = client.post(REPORTS, payload(), format="json")
+
+    assert response.status_code == 503
+    assert response.json()["error"] == "unavailable"
+    assert response["Retry-After"] == "5"
+    assert not Report.objects.exists()
