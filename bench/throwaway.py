@@ -66,6 +66,9 @@ def throwaway(flavour: str) -> Iterator[Database]:
     finally:
         from django.db import connections
 
+        from command import relay
+
+        relay.wait_idle()  # a relay pass still running would fail on the dropped database
         connections.close_all()
         if flavour == "postgres":
             _drop_postgres(env["DATABASE_URL"])
