@@ -4,11 +4,10 @@ event in the caller's transaction. Only intake, lifecycle and merge call `record
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -104,15 +103,9 @@ def gathered() -> Iterator[None]:
         _write(waiting)
 
 
-def add_listener(listener: Callable[[list[OutboxEvent]], None]) -> None:
-    """Have `listener` called with the events this process wrote, after their commit."""
-    _listeners.append(listener)
-
-
 _gathering: ContextVar[list[tuple[TimelineEntry, OutboxEvent]] | None] = ContextVar(
     "citydesk_events_gathering", default=None
 )
-_listeners: list[Callable[[list[OutboxEvent]], None]] = []
 
 
 def _write(rows: list[tuple[TimelineEntry, OutboxEvent]]) -> None:
@@ -124,14 +117,7 @@ def _write(rows: list[tuple[TimelineEntry, OutboxEvent]]) -> None:
         written.append(event)
     insert_all(written)
     insert_all([EventStream(event=event, key=key) for event in written for key in event.streams])
-    # robust: the change has committed; a listener that fails must not fail the caller.
-    transaction.on_commit(partial(_committed, written), robust=True)
-
-
-def _committed(written: list[OutboxEvent]) -> None:
-    relay.kick()
-    for listener in _listeners:
-        listener(written)
+    transaction.on_commit(relay.kick)
 
 
 def _units_concerned(data: dict) -> set[int]:
