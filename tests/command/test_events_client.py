@@ -10,11 +10,9 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from tests.servers import daphne
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -95,12 +95,6 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _manage(env: dict[str, str], *args: str) -> None:
     done = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -111,20 +105,6 @@ def _manage(env: dict[str, str], *args: str) -> None:
         timeout=300,
     )
     assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}"
-
-
-def _wait_until_serving(url: str, daphne: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if daphne.poll() is not None:
-            pytest.fail(f"daphne exited with {daphne.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)  # not listening yet; the loop is bounded by the deadline
-    pytest.fail(f"daphne did not answer {url} within 30 s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -147,36 +127,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _manage(env, "setup_demo")
     api_key = (var_dir / "demo_api_key.txt").read_text().strip()
 
-    port = _free_port()
-    log = var_dir / "daphne.log"
-    with log.open("w") as out:
-        daphne = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_serving(url + "/", daphne, log)
-        yield Server(url, api_key)
-    finally:
-        daphne.terminate()
-        try:
-            daphne.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daphne.kill()
-            daphne.wait(timeout=10)
+    with daphne(env, var_dir / "daphne.log") as port:
+        yield Server(f"http://127.0.0.1:{port}", api_key)
 
 
 @pytest.fixture(scope="module")

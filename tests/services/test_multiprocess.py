@@ -3,14 +3,9 @@ of both, in seq order."""
 
 import asyncio
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 import websockets
@@ -19,68 +14,22 @@ from django.test import Client
 
 from command.api.auth import issue_key
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
+from tests.servers import daphne
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 DAPHNE_APP_NAME = "citydesk-test-daphne"
 
 
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_serving(port: int, process: subprocess.Popen, bound: float = 30) -> None:
-    deadline = time.monotonic() + bound
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne on {port} exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"daphne on {port} did not answer within {bound} s")
-
-
 @pytest.fixture
-def daphnes(child_env):
+def daphnes(child_env, tmp_path):
     """Two daphne processes on the test database and this run's Redis prefix."""
     env = {
         **child_env,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PGAPPNAME": DAPHNE_APP_NAME,  # libpq names the servers' connections by it
     }
-    ports = [free_port(), free_port()]
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for port in ports
-    ]
-    try:
-        for port, process in zip(ports, processes, strict=True):
-            wait_until_serving(port, process)
-        yield ports
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
+    with ExitStack() as stack:
+        yield [stack.enter_context(daphne(env, tmp_path / f"daphne-{k}.log")) for k in range(2)]
 
 
 async def listen(port: int, cookie: str, wanted: int, out: list, ready: asyncio.Event) -> None:
