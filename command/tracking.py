@@ -8,7 +8,7 @@ counter row per day does the same without gaps.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -25,6 +25,10 @@ TAKE_NEXT = (
 # Creating a day's sequence, one transaction at a time: two concurrent CREATE SEQUENCE IF NOT
 # EXISTS of one name can fail on PostgreSQL's catalogue ("CDTRACK" in ASCII).
 CREATE_LOCK = 0x43_4454_5241_434B
+# A day's sequence is dropped when a later day's is created, once the day is this long past:
+# intake and split take numbers for today (around midnight, yesterday), never for older days.
+KEEP_SEQUENCES = timedelta(days=7)
+SEQUENCE_PREFIX = "citydesk_tracking_"
 # Days whose sequence this process has seen committed.
 _sequences: set[date] = set()
 
@@ -38,7 +42,7 @@ def next_tracking_no(now: datetime) -> str:
 
 
 def sequence_name(day: date) -> str:
-    return f"citydesk_tracking_{day:%Y%m%d}"
+    return f"{SEQUENCE_PREFIX}{day:%Y%m%d}"
 
 
 def _from_sequence(day: date) -> int:
@@ -55,8 +59,20 @@ def _create_sequence(day: date, name: str) -> None:
     start = _one(f"SELECT COALESCE(MAX(last), 0) + 1 FROM {_COUNTERS} WHERE day = %s", [day])
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
+        _drop_sequences_before(cursor, min(day, timezone.localdate() - KEEP_SEQUENCES))
     # Only once committed: a rolled-back transaction takes its CREATE SEQUENCE with it.
     transaction.on_commit(lambda: _sequences.add(day))
+
+
+def _drop_sequences_before(cursor, day: date) -> None:
+    # Names sort as their days do (YYYYMMDD).
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s AND relname < %s"
+        " AND relnamespace = current_schema()::regnamespace",
+        [f"{SEQUENCE_PREFIX}%", sequence_name(day)],
+    )
+    for (old,) in cursor.fetchall():
+        cursor.execute(f"DROP SEQUENCE IF EXISTS {connection.ops.quote_name(old)}")
 
 
 def _one(sql: str, params: list) -> int:

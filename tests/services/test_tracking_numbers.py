@@ -2,13 +2,14 @@
 intake's transaction to commit before it can open its own incident."""
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
-from command.tracking import next_tracking_no
+from command.tracking import next_tracking_no, sequence_name
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 DAY = datetime(2031, 5, 20, 9, 0, tzinfo=ZoneInfo("Asia/Harbin"))
@@ -56,3 +57,21 @@ def test_a_failed_transaction_leaves_a_gap_never_a_repeat():
     with pytest.raises(RuntimeError):
         fail_after_taking_a_number()
     assert (first, next_tracking_no(DAY.replace(day=21))) == ("20310521-0001", "20310521-0003")
+
+
+def test_a_new_days_sequence_drops_those_more_than_a_week_past():
+    today = timezone.localtime()
+    old, recent = today - timedelta(days=8), today - timedelta(days=6)
+    for day in (old, recent):
+        next_tracking_no(day)
+
+    next_tracking_no(DAY.replace(day=18))  # a day this process has no sequence of yet
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
+            ["citydesk_tracking_%"],
+        )
+        names = {name for (name,) in cursor.fetchall()}
+    assert sequence_name(old.date()) not in names
+    assert {sequence_name(recent.date()), sequence_name(DAY.replace(day=18).date())} <= names
