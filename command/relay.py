@@ -32,7 +32,7 @@ STALE = timedelta(seconds=3)
 RELAY_LOCK = 0x43445245_4C4159
 SEND_TIMEOUT_S = 10.0
 # A pass waits this long after the kick that woke it: under load it then numbers and publishes
-# the commits of several requests at once, for a few milliseconds of latency.
+# the commits of several requests at once, for at most that much latency.
 GATHER_S = 0.02
 _TABLE = OutboxEvent._meta.db_table
 
