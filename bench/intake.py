@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import multiprocessing
+import os
 import random
 import re
 import socket
@@ -294,8 +295,6 @@ def in_processes(db: Database, reports: list[Planned], processes: int) -> Outcom
 
 
 def _worker(env: dict, k: int, share: list[Planned], ready, start, results) -> None:
-    import os
-
     os.environ.update(env)
     import django
 
