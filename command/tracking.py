@@ -18,8 +18,8 @@ from command.models import TrackingCounter
 _COUNTERS = TrackingCounter._meta.db_table
 # One statement, on SQLite (3.35+) and PostgreSQL alike: create the day's row or count on.
 TAKE_NEXT = (
-    f"INSERT INTO {_COUNTERS} (day, last) VALUES (%s, 1) "
-    f"ON CONFLICT (day) DO UPDATE SET last = {_COUNTERS}.last + 1 "
+    f"INSERT INTO {_COUNTERS} (day, last) VALUES (%(day)s, %(count)s) "
+    f"ON CONFLICT (day) DO UPDATE SET last = {_COUNTERS}.last + %(count)s "
     "RETURNING last"
 )
 # Creating a day's sequence, one transaction at a time: two concurrent CREATE SEQUENCE IF NOT
@@ -35,21 +35,37 @@ _sequences: set[date] = set()
 
 def next_tracking_no(now: datetime) -> str:
     """Take the next number for `now`'s local day, in the caller's transaction."""
+    return next_tracking_nos(now, 1)[0]
+
+
+def next_tracking_nos(now: datetime, count: int) -> list[str]:
+    """Take the next `count` numbers for `now`'s local day in one statement, in order."""
+    if count < 1:
+        return []
     day = timezone.localdate(now)
-    # On SQLite the day's row stays locked until commit; it serialises writers anyway.
-    last = _from_sequence(day) if connection.vendor == "postgresql" else _one(TAKE_NEXT, [day])
-    return f"{day:%Y%m%d}-{last:04d}"
+    if connection.vendor == "postgresql":
+        numbers = _from_sequence(day, count)
+    else:
+        # On SQLite the day's row stays locked until commit; it serialises writers anyway.
+        last = _one(TAKE_NEXT, {"day": day, "count": count})
+        numbers = range(last - count + 1, last + 1)
+    return [f"{day:%Y%m%d}-{number:04d}" for number in numbers]
 
 
 def sequence_name(day: date) -> str:
     return f"{SEQUENCE_PREFIX}{day:%Y%m%d}"
 
 
-def _from_sequence(day: date) -> int:
+def _from_sequence(day: date, count: int) -> list[int]:
     name = sequence_name(day)
     if day not in _sequences:
         _create_sequence(day, name)
-    return _one("SELECT nextval(%s)", [name])
+    if count == 1:
+        return [_one("SELECT nextval(%s)", [name])]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [name, count])
+        # Concurrent takers may interleave: the numbers are unique, not always consecutive.
+        return sorted(number for (number,) in cursor.fetchall())
 
 
 def _create_sequence(day: date, name: str) -> None:
@@ -75,7 +91,7 @@ def _drop_sequences_before(cursor, day: date) -> None:
         cursor.execute(f"DROP SEQUENCE IF EXISTS {connection.ops.quote_name(old)}")
 
 
-def _one(sql: str, params: list) -> int:
+def _one(sql: str, params: list | dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         (value,) = cursor.fetchone()
