@@ -5,7 +5,8 @@ incident or opens a new one, routed and dispatched. Idempotent on (source, exter
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,12 +14,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from command import coords, events, grid, lifecycle, merge, routing, similarity
-from command.bulk_insert import insert_all
+from command.bulk_insert import insert_all, update_all
 from command.classify import Classification, classify
 from command.errors import InvalidReport
 from command.models import OPEN_STATUSES, Category, Incident, Priority, Report
 from command.reference_data import sources
-from command.tracking import next_tracking_no
+from command.tracking import next_tracking_nos
 
 MAX_TEXT = 4000
 # Clocks of feeding systems drift; a report "from the future" beyond this is a bad timestamp.
@@ -97,10 +98,22 @@ def submit(report: ReportIn, now: datetime | None = None) -> IntakeResult:
 def open_incident(draft: Draft, now: datetime) -> tuple[Incident, routing.Route]:
     """Create the incident row (status new); the caller attaches its report, then calls
     `announce_and_dispatch`. Used by intake and by the operator's split."""
+    return open_incidents([draft], now)[0]
+
+
+def open_incidents(drafts: Sequence[Draft], now: datetime) -> list[tuple[Incident, routing.Route]]:
+    """open_incident for many drafts: their tracking numbers and rows in one statement each."""
+    numbers = next_tracking_nos(now, len(drafts))
+    opened = [_incident_row(draft, number) for draft, number in zip(drafts, numbers, strict=True)]
+    insert_all([incident for incident, _ in opened])
+    return opened
+
+
+def _incident_row(draft: Draft, tracking_no: str) -> tuple[Incident, routing.Route]:
     route = routing.route(draft.lat, draft.lon, draft.category)
     located = draft.lat is not None and draft.lon is not None
     incident = Incident(
-        tracking_no=next_tracking_no(now),
+        tracking_no=tracking_no,
         category=draft.category,
         priority=draft.priority,
         summary=draft.summary,
@@ -112,7 +125,6 @@ def open_incident(draft: Draft, now: datetime) -> tuple[Incident, routing.Route]
         district=route.district,
         opened_at=draft.opened_at,
     )
-    insert_all([incident])
     return incident, route
 
 
@@ -128,6 +140,21 @@ def announce_and_dispatch(
 ) -> Incident:
     """Record the opening, then hand the incident to its unit, or leave it in the dispatch
     queue when routing found none."""
+    _record_opening(incident, route, now, action, actor, actor_label, data or {})
+    if route.unit is None:
+        return incident
+    return lifecycle.apply_to_new(incident, _dispatch_request(route), now)
+
+
+def _record_opening(
+    incident: Incident,
+    route: routing.Route,
+    now: datetime,
+    action: str,
+    actor,
+    actor_label: str,
+    data: dict[str, Any],
+) -> None:
     events.record(
         incident,
         action,
@@ -136,56 +163,252 @@ def announce_and_dispatch(
         actor=actor,
         actor_label=actor_label,
         to_status=incident.status,
-        data={**(data or {}), "route": route.reason},
+        data={**data, "route": route.reason},
     )
-    if route.unit is None:
-        return incident
-    request = lifecycle.Request(
+
+
+def _dispatch_request(route: routing.Route) -> lifecycle.Request:
+    return lifecycle.Request(
         "dispatch", unit_id=route.unit.id, system=True, actor_label="routing", note=route.reason
     )
-    return lifecycle.apply_to_new(incident, request, now)
+
+
+# --- a feed's batch ----------------------------------------------------------------------------
+
+# Reports per transaction: a batch holds its areas' merge locks until it commits.
+MAX_BATCH = 200
+
+
+def submit_many(
+    reports: Sequence[ReportIn], now: datetime | None = None
+) -> list[IntakeResult | InvalidReport]:
+    """Take a feed's reports as `submit` takes each one, in order, in one transaction and one
+    write per table for every MAX_BATCH of them.
+
+    An invalid report gets its InvalidReport in its place; the others are taken all the same. A
+    (source, external id) seen before, or earlier in the batch, gets the first one's result.
+    """
+    now = now or timezone.now()
+    results: list[IntakeResult | InvalidReport] = []
+    for start in range(0, len(reports), MAX_BATCH):
+        results += _submit_batch(reports[start : start + MAX_BATCH], now)
+    return results
+
+
+class _MatchClosed(Exception):
+    """An incident the batch would merge into closed before the batch could lock it."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What becomes of one report of a batch: `opens` is the index of the batch's own incident
+    it opens (no match) or joins (a match among them); None: it merges into `match`."""
+
+    taken: _Taken
+    match: merge.Match | None
+    opens: int | None
+
+
+def _submit_batch(reports: Sequence[ReportIn], now: datetime) -> list[IntakeResult | InvalidReport]:
+    results: list[IntakeResult | InvalidReport | None] = [None] * len(reports)
+    first: dict[tuple[str, str], int] = {}
+    for i, report in enumerate(reports):
+        try:
+            _validate(report, now)
+        except InvalidReport as error:
+            results[i] = error
+        else:
+            first.setdefault((report.source, report.external_id), i)
+    known = _replays([reports[i] for i in first.values()])
+    new = [i for key, i in first.items() if key not in known]
+    for key, i in first.items():
+        results[i] = known.get(key)
+    for i, result in zip(new, _ingest_new([reports[i] for i in new], now), strict=True):
+        results[i] = result
+    for i, report in enumerate(reports):
+        if results[i] is None:  # a repeat of one earlier in the batch
+            results[i] = replace(results[first[report.source, report.external_id]], created=False)
+    return results
+
+
+def _ingest_new(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
+    if not reports:
+        return []
+    try:
+        with transaction.atomic(), events.gathered():
+            return _ingest_all(reports, now)
+    except (IntegrityError, _MatchClosed):
+        # Another transaction stored one of them or closed a matched incident meanwhile: each
+        # on its own then, as submit decides.
+        return [submit(report, now) for report in reports]
+
+
+def _ingest_all(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
+    plans, openers = _plan([_take(report, now) for report in reports])
+    existing = _lock_all_open({p.match.incident_id for p in plans if p.opens is None})
+    opened = open_incidents([taken.draft() for taken in openers], now)
+    incidents = [
+        existing[p.match.incident_id] if p.opens is None else opened[p.opens][0] for p in plans
+    ]
+    stored = [
+        _report_row(plan.taken, incident) for plan, incident in zip(plans, incidents, strict=True)
+    ]
+    insert_all(stored)
+    new = [(p, i, r) for p, i, r in zip(plans, incidents, stored, strict=True) if p.match is None]
+    _announce_all(
+        [(incident, opened[p.opens][1], report, p.taken) for p, incident, report in new], now
+    )
+    merged = {}
+    for plan, incident, report in zip(plans, incidents, stored, strict=True):
+        if plan.match is not None:
+            _note_merge(incident, report, plan.match, now)
+            merged[incident.id] = incident
+    update_all(list(merged.values()))
+    return [
+        IntakeResult(report, incident, merged=plan.match is not None, created=True)
+        for plan, incident, report in zip(plans, incidents, stored, strict=True)
+    ]
+
+
+def _announce_all(new: list[tuple[Incident, routing.Route, Report, _Taken]], now: datetime) -> None:
+    """announce_and_dispatch for a batch's new incidents: each one's opening is recorded, then
+    all are dispatched at once (each incident's timeline keeps the order submit gives it)."""
+    dispatches = []
+    for incident, route, report, taken in new:
+        label = f"intake:{taken.report.source}"
+        _record_opening(incident, route, now, "created", None, label, _created_data(report, taken))
+        if route.unit is not None:
+            dispatches.append((incident, _dispatch_request(route)))
+    lifecycle.apply_to_new_all(dispatches, now)
+
+
+def _plan(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken]]:
+    """Merge decisions for a batch, in order: each report sees the incidents opened before it in
+    the batch as well as those of the index. Returns the plans and the reports that open."""
+    located = [(t.lat, t.lon) for t in taken if t.lat is not None]
+    merge.lock_areas(located)
+    matcher = merge.BatchMatcher() if located else None
+    plans, openers = [], []
+    for t in taken:
+        match = None
+        if t.lat is not None:
+            match = matcher.match(t.lat, t.lon, t.found.category, t.text_norm, t.received)
+        if match is None:
+            openers.append(t)
+            if t.lat is not None:
+                # The batch's own incidents go by negative keys: -1 is the first it opens.
+                key = -len(openers)
+                matcher.add(key, t.found.category, t.lat, t.lon, t.received, t.text_norm)
+            plans.append(_Plan(t, None, len(openers) - 1))
+        elif match.incident_id < 0:
+            plans.append(_Plan(t, match, -match.incident_id - 1))
+        else:
+            plans.append(_Plan(t, match, None))
+    return plans, openers
+
+
+def _lock_all_open(ids: set[int]) -> dict[int, Incident]:
+    """The matched incidents, locked in id order (so batches never wait on each other in a
+    circle); _MatchClosed if one is no longer open."""
+    if not ids:
+        return {}
+    locked = (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("category", "district", "unit", "merged_into")
+        .filter(pk__in=ids)
+        .order_by("id")
+    )
+    found = {incident.id: incident for incident in locked}
+    if any(i not in found or found[i].status not in OPEN_STATUSES for i in ids):
+        raise _MatchClosed
+    return found
+
+
+def _replays(reports: list[ReportIn]) -> dict[tuple[str, str], IntakeResult]:
+    """_replay for many reports: one look-up for all, the joins only for those stored before."""
+    if not reports:
+        return {}
+    table = Report._meta.db_table
+    pairs = " OR ".join(["(source_id = %s AND external_id = %s)"] * len(reports))
+    params = [value for r in reports for value in (sources()[r.source].id, r.external_id)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE {pairs}", params)
+        ids = [report_id for (report_id,) in cursor.fetchall()]
+    replayed = (_replayed(report_id) for report_id in ids)
+    return {(r.report.source.code, r.report.external_id): r for r in replayed}
 
 
 # --- the steps ------------------------------------------------------------------------------
 
 
-def _ingest(report: ReportIn, now: datetime) -> IntakeResult:
-    received = report.received_at or now
+@dataclass(frozen=True)
+class _Taken:
+    """A valid report, normalised and classified: what merging and storing start from."""
+
+    report: ReportIn
+    received: datetime
+    location: Location | None
+    lat: float | None
+    lon: float | None
+    found: Classification
+    text_norm: str
+
+    def draft(self) -> Draft:
+        return Draft(
+            category=self.found.category,
+            priority=self.report.priority or self.found.category.default_priority,
+            summary=self.report.text.strip()[:500],
+            match_text=self.text_norm,
+            lat=self.lat,
+            lon=self.lon,
+            address=self.report.address.strip(),
+            opened_at=self.received,
+        )
+
+
+def _take(report: ReportIn, now: datetime) -> _Taken:
     location = _with_datum(report.location, report.source)
     lat, lon = _wgs84(location)
     found = classify(report.text, report.category, report.source)
-    text_norm = similarity.normalise(report.text)
+    received = report.received_at or now
+    return _Taken(report, received, location, lat, lon, found, similarity.normalise(report.text))
+
+
+def _ingest(report: ReportIn, now: datetime) -> IntakeResult:
+    taken = _take(report, now)
     incident, match = None, None
-    if lat is not None:
-        merge.lock_area(lat, lon)
-        match = merge.find_match(lat, lon, found.category, text_norm, received)
+    if taken.lat is not None:
+        merge.lock_area(taken.lat, taken.lon)
+        match = merge.find_match(
+            taken.lat, taken.lon, taken.found.category, taken.text_norm, taken.received
+        )
     if match is not None:
         incident = _lock_open(match.incident_id)
     if incident is not None:
-        stored = _store(report, location, incident, lat, lon, received)
+        stored = _store(taken, incident)
         _record_merge(incident, stored, match, now)
         return IntakeResult(stored, incident, merged=True, created=True)
-    draft = Draft(
-        category=found.category,
-        priority=report.priority or found.category.default_priority,
-        summary=report.text.strip()[:500],
-        match_text=text_norm,
-        lat=lat,
-        lon=lon,
-        address=report.address.strip(),
-        opened_at=received,
-    )
-    incident, route = open_incident(draft, now)
-    stored = _store(report, location, incident, lat, lon, received)
-    incident = announce_and_dispatch(
+    incident, route = open_incident(taken.draft(), now)
+    stored = _store(taken, incident)
+    incident = _announce_new(incident, route, stored, taken, now)
+    return IntakeResult(stored, incident, merged=False, created=True)
+
+
+def _announce_new(
+    incident: Incident, route: routing.Route, stored: Report, taken: _Taken, now: datetime
+) -> Incident:
+    return announce_and_dispatch(
         incident,
         route,
         now,
         action="created",
-        actor_label=f"intake:{report.source}",
-        data={"report_id": stored.id, "source": report.source, **_classified(found)},
+        actor_label=f"intake:{taken.report.source}",
+        data=_created_data(stored, taken),
     )
-    return IntakeResult(stored, incident, merged=False, created=True)
+
+
+def _created_data(stored: Report, taken: _Taken) -> dict[str, Any]:
+    return {"report_id": stored.id, "source": taken.report.source, **_classified(taken.found)}
 
 
 def _lock_open(incident_id: int) -> Incident | None:
@@ -199,8 +422,13 @@ def _lock_open(incident_id: int) -> Incident | None:
 
 
 def _record_merge(incident: Incident, stored: Report, match: merge.Match, now: datetime) -> None:
-    incident.version += 1
+    _note_merge(incident, stored, match, now)
     incident.save(update_fields=["version", "updated_at"])
+
+
+def _note_merge(incident: Incident, stored: Report, match: merge.Match, now: datetime) -> None:
+    """The merge on the timeline and in the outbox, and the version it bumps (not saved)."""
+    incident.version += 1
     events.record(
         incident,
         "report_merged",
@@ -211,23 +439,23 @@ def _record_merge(incident: Incident, stored: Report, match: merge.Match, now: d
     )
 
 
-def _store(
-    report: ReportIn,
-    loc: Location | None,
-    incident: Incident,
-    lat: float | None,
-    lon: float | None,
-    received: datetime,
-) -> Report:
-    stored = Report(
+def _store(taken: _Taken, incident: Incident) -> Report:
+    stored = _report_row(taken, incident)
+    insert_all([stored])
+    return stored
+
+
+def _report_row(taken: _Taken, incident: Incident) -> Report:
+    report, loc = taken.report, taken.location
+    return Report(
         source=sources()[report.source],
         external_id=report.external_id,
-        received_at=received,
+        received_at=taken.received,
         text=report.text.strip(),
         category_given=report.category,
         priority_given=report.priority,
-        lat=lat,
-        lon=lon,
+        lat=taken.lat,
+        lon=taken.lon,
         original_lat=loc.lat if loc else None,
         original_lon=loc.lon if loc else None,
         original_datum=loc.datum if loc else "",
@@ -237,8 +465,6 @@ def _store(
         payload=report.payload,
         incident=incident,
     )
-    insert_all([stored])
-    return stored
 
 
 def _replay(report: ReportIn) -> IntakeResult | None:
@@ -249,7 +475,10 @@ def _replay(report: ReportIn) -> IntakeResult | None:
         found = cursor.fetchone()
     if found is None:
         return None
-    (report_id,) = found
+    return _replayed(found[0])
+
+
+def _replayed(report_id: int) -> IntakeResult:
     stored = Report.objects.select_related(
         "source",
         "incident__category",

@@ -11,7 +11,7 @@ rows, and writes the timeline entry and outbox event, all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from command import events, sla
-from command.bulk_insert import insert_all
+from command.bulk_insert import insert_all, update_all
 from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
 from command.models import (
     Assignment,
@@ -157,6 +157,26 @@ def apply_to_new(incident: Incident, request: Request, now: datetime | None = No
         return _carry_out(incident, transition, request, now or timezone.now(), None)
 
 
+def apply_to_new_all(pairs: Sequence[tuple[Incident, Request]], now: datetime) -> None:
+    """apply_to_new for many incidents the caller's transaction has just created (a feed's
+    batch), one statement per table for all: dispatch only, the one action a new incident takes.
+    """
+    transition = TRANSITIONS["dispatch"]
+    with transaction.atomic(savepoint=False):
+        assignments = []
+        for incident, request in pairs:
+            if _transition(request) is not transition:
+                raise IllegalTransition(f"A new incident is dispatched, not {request.action}.")
+            _check(incident, transition, request)
+            _check_actor(incident, None, transition, request)
+            assignments.append(_assignment_for(incident, request, now))
+        insert_all(assignments)
+        for (incident, request), assignment in zip(pairs, assignments, strict=True):
+            data = _dispatched(incident, assignment)
+            _record(incident, transition, request, now, incident.status, data)
+        update_all([incident for incident, _ in pairs])
+
+
 def _transition(request: Request) -> Transition:
     transition = TRANSITIONS.get(request.action)
     if transition is None:
@@ -178,10 +198,23 @@ def _carry_out(
     _check_actor(incident, assignment, transition, request)
     from_status = incident.status
     data = STEPS[transition.name](incident, assignment, request, now) or {}
+    _record(incident, transition, request, now, from_status, data)
+    incident.save()
+    return incident
+
+
+def _record(
+    incident: Incident,
+    transition: Transition,
+    request: Request,
+    now: datetime,
+    from_status: str,
+    data: dict,
+) -> None:
+    """The transition's change of status and version, on the timeline and in the outbox."""
     if transition.target:
         incident.status = transition.target
     incident.version += 1
-    incident.save()
     events.record(
         incident,
         transition.name,
@@ -194,7 +227,6 @@ def _carry_out(
         note=request.note,
         data={**(request.data or {}), **data},
     )
-    return incident
 
 
 def current_assignment(incident: Incident) -> Assignment | None:
@@ -242,17 +274,28 @@ def _check_actor(
 
 
 def _dispatch(incident: Incident, current: Assignment | None, req: Request, now: datetime) -> dict:
+    assignment = _assignment_for(incident, req, now)
+    if current is not None:
+        _end(current, AssignmentStatus.CANCELLED, now)
+    insert_all([assignment])
+    return _dispatched(incident, assignment)
+
+
+def _assignment_for(incident: Incident, req: Request, now: datetime) -> Assignment:
+    """The new assignment, not yet saved: the unit asked for, the deadline its SLA gives."""
     unit = active_units().get(req.unit_id)
     if unit is None:
         raise InvalidReport("Choose an active unit.", {"unit_id": ["Unknown or inactive unit."]})
-    if current is not None:
-        _end(current, AssignmentStatus.CANCELLED, now)
     spec = incident.category.sla_for(incident.priority)
     # The clock starts at dispatch, not at signing: units cannot gain time by signing late.
     deadline = sla.deadline_for(spec, now, work_calendar())
-    assignment = Assignment(incident=incident, unit=unit, deadline=deadline, dispatched_at=now)
-    insert_all([assignment])
-    incident.unit, incident.deadline, incident.dispatched_at = unit, deadline, now
+    return Assignment(incident=incident, unit=unit, deadline=deadline, dispatched_at=now)
+
+
+def _dispatched(incident: Incident, assignment: Assignment) -> dict:
+    unit, spec = assignment.unit, incident.category.sla_for(incident.priority)
+    incident.unit, incident.deadline = unit, assignment.deadline
+    incident.dispatched_at = assignment.dispatched_at
     return {"unit": {"id": unit.id, "name": unit.name}, "sla": spec, "assignment": assignment.id}
 
 

@@ -88,19 +88,52 @@ def match_in(
     return Match(record.id, score, text_sim, distance, minutes)
 
 
+class BatchMatcher:
+    """find_match for many reports taken in one transaction (intake.submit_many).
+
+    The index is caught up once, with every report's area locked. Incidents the batch opens are
+    not in the index (their events are written when the batch ends), so the batch holds them
+    itself under keys of its own choosing (`add`); a match's `incident_id` is then that key.
+    """
+
+    def __init__(self) -> None:
+        self.index = candidates.get_index()
+        self.index.catch_up()
+        self.own = candidates.CandidateIndex()
+
+    def match(
+        self, lat: float, lon: float, category: Category, text_norm: str, at: datetime
+    ) -> Match | None:
+        found = (
+            match_in(index, lat, lon, category, text_norm, at) for index in (self.index, self.own)
+        )
+        return max(filter(None, found), key=lambda match: match.score, default=None)
+
+    def add(
+        self, key: int, category: Category, lat: float, lon: float, at: datetime, text: str
+    ) -> None:
+        self.own.upsert(candidates.IncidentRow(key, category.id, "new", lat, lon, at, text))
+
+
 def lock_area(lat: float, lon: float) -> None:
     """Serialise merge decisions for nearby reports until the transaction ends.
 
     Without it two processes could each miss the other's new incident and open two for one burst
     pipe. SQLite needs nothing: its IMMEDIATE transactions already admit one writer at a time.
     """
-    if connection.vendor != "postgresql":
+    lock_areas([(lat, lon)])
+
+
+def lock_areas(points: list[tuple[float, float]]) -> None:
+    """lock_area for many points at once, in one statement."""
+    if connection.vendor != "postgresql" or not points:
         return
-    keys = _lock_keys(lat, lon, radius_m())
+    radius = radius_m()
     # Sorted, so two transactions never wait on each other's keys in opposite order.
-    calls = ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys))
+    keys = sorted({key for lat, lon in points for key in _lock_keys(lat, lon, radius)})
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {calls}", keys)
+        # unnest yields the keys in the array's order; a target list would cap them at 1,664.
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
 
 
 def _lock_keys(lat: float, lon: float, radius: float) -> list[int]:
