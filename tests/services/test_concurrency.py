@@ -10,7 +10,7 @@ from django.db import connection
 from command import candidates, intake, lifecycle
 from command.errors import Conflict
 from command.models import Incident, IncidentStatus, Report, TimelineEntry
-from tests.conftest import CENTRAL_STREET
+from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -149,3 +149,51 @@ def test_reports_looked_up_in_separate_indexes_open_one_incident(city, monkeypat
     assert all(isinstance(o, intake.IntakeResult) for o in outcomes), outcomes
     assert Incident.objects.count() == 1
     assert sum(o.merged for o in outcomes) == 3
+
+
+def test_batches_and_single_reports_of_one_burst_pipe_open_one_incident(city, monkeypatch):
+    """Feeds' batches racing each other and single reports, each racer with an index of its own
+    (as in separate processes), their areas in opposite orders: one incident for the pipe, one
+    for the station's broken light, nobody waits forever."""
+    indexes = [candidates.CandidateIndex() for _ in range(4)]
+    for index in indexes:
+        index.load()
+    mine = threading.local()
+    monkeypatch.setattr(candidates, "get_index", lambda: mine.index)
+
+    def pipe(i: int) -> intake.ReportIn:
+        return intake.ReportIn(
+            source="12319",
+            external_id=f"PIPE-{i}",
+            text="中央大街与西十二道街交口自来水管爆裂，水流满街",
+            location=intake.Location(CENTRAL_STREET[0], CENTRAL_STREET[1] + i * 0.0003),
+        )
+
+    def light(i: int) -> intake.ReportIn:
+        return intake.ReportIn(
+            source="12319",
+            external_id=f"LIGHT-{i}",
+            text="哈尔滨站广场路灯不亮",
+            location=intake.Location(HARBIN_STATION[0] + i * 0.0002, HARBIN_STATION[1]),
+        )
+
+    def racer(i: int, send: Callable[[], list[intake.IntakeResult]]):
+        def run():
+            mine.index = indexes[i]
+            return send()
+
+        return run
+
+    outcomes = race(
+        [
+            racer(0, lambda: intake.submit_many([pipe(0), light(0)])),
+            racer(1, lambda: intake.submit_many([light(1), pipe(1)])),
+            racer(2, lambda: [intake.submit(pipe(2))]),
+            racer(3, lambda: [intake.submit(light(3))]),
+        ]
+    )
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    results = [result for outcome in outcomes for result in outcome]
+    assert Incident.objects.count() == 2
+    assert sum(r.merged for r in results) == 4
+    assert Report.objects.count() == 6
