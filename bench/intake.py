@@ -26,6 +26,8 @@ from bench.throwaway import Database, flavour_from_args, throwaway
 
 SERVICE_REPORTS = 2_000
 PROCESSES = (2, 4)  # on PostgreSQL, intake from several processes at once
+FEED_BATCH = 100  # reports per submit_many, as a 110 or 12319 feed delivers them
+BATCH_PROCESSES = 2
 HTTP_REPORTS = 1_000
 HTTP_CLIENTS = 4
 WARM_UP = 30
@@ -120,6 +122,19 @@ def run(db: Database) -> None:
             line(name, db.flavour, _figure(done), **target, **_met(done, target))
             _failures(done)
 
+    reports = plan(rng, SERVICE_REPORTS * 2, "batch")
+    done = submit_all(reports, batch=FEED_BATCH)
+    how = f"submit_many, {FEED_BATCH} at a time"
+    line("intake.service.batch", db.flavour, _figure(done, how), **target, **_met(done, target))
+    _failures(done)
+    statements(db.flavour, plan(rng, STATEMENTS_SAMPLE * 5, "sqlb"), FEED_BATCH)
+    if db.flavour == "postgres":
+        reports = plan(rng, SERVICE_REPORTS * 2 * BATCH_PROCESSES, "bp-")
+        done = in_processes(db, reports, BATCH_PROCESSES, FEED_BATCH)
+        name = f"intake.service.batch.{BATCH_PROCESSES}processes"
+        line(name, db.flavour, _figure(done, how), **target, **_met(done, target))
+        _failures(done)
+
     reports = plan(rng, HTTP_REPORTS, "http")
     done = over_http(db, reports)
     line("intake.http", db.flavour, _figure(done, f"daphne, {HTTP_CLIENTS} clients"))
@@ -195,7 +210,7 @@ class Statements:
             self.ns[kind] += time.perf_counter_ns() - started
 
 
-def statements(flavour: str, reports: list[Planned]) -> None:
+def statements(flavour: str, reports: list[Planned], batch: int = 1) -> None:
     """Submit a sample with every SQL statement and commit timed: the database's share."""
     from django.db import connections
 
@@ -214,13 +229,13 @@ def statements(flavour: str, reports: list[Planned]) -> None:
     wrapper._commit = timed_commit  # this connection only, for this sample only
     try:
         with wrapper.execute_wrapper(timed):
-            done = submit_all(reports)
+            done = submit_all(reports, batch=batch)
     finally:
         del wrapper._commit
     per_report = done.elapsed * 1e9 / done.sent
     sql_ns = sum(timed.ns.values())
     line(
-        "intake.statements",
+        "intake.statements" + (".batch" if batch > 1 else ""),
         flavour,
         f"{sum(timed.count.values()) / done.sent:.1f} statements/report, "
         f"SQL {sql_ns / done.sent / 1e6:.1f} ms of {per_report / 1e6:.1f} ms per report "
@@ -247,34 +262,45 @@ def _kind(sql: str) -> str:
 # --- through the service ---------------------------------------------------------------------
 
 
-def submit_all(reports: list[Planned], budget_s: float = BUDGET_S) -> Outcome:
-    """Submit one after another in this thread; stop early when the budget is spent."""
-    from command import intake
-
+def submit_all(reports: list[Planned], budget_s: float = BUDGET_S, batch: int = 1) -> Outcome:
+    """Submit one after another in this thread, or `batch` at a time as a feed sends them;
+    stop early when the budget is spent."""
     done = Outcome()
     started = time.perf_counter()
-    for report in reports:
+    for start in range(0, len(reports), batch):
+        chunk = reports[start : start + batch]
         try:
-            result = intake.submit(report.report_in())
-            done.merged += result.merged
+            for result in _submit(chunk, batch):
+                if isinstance(result, Exception):
+                    done.failed[_first_line(result)] += 1
+                else:
+                    done.merged += result.merged
         except Exception as exc:  # counted and shown: a benchmark reports failures, not raises
-            done.failed[_first_line(exc)] += 1
-        done.sent += 1
-        done.duplicates += report.duplicate
+            done.failed[_first_line(exc)] += len(chunk)
+        done.sent += len(chunk)
+        done.duplicates += sum(report.duplicate for report in chunk)
         if time.perf_counter() - started > budget_s:
             break
     done.elapsed = time.perf_counter() - started
     return done
 
 
-def in_processes(db: Database, reports: list[Planned], processes: int) -> Outcome:
+def _submit(chunk: list[Planned], batch: int) -> list:
+    from command import intake
+
+    if batch == 1:
+        return [intake.submit(chunk[0].report_in())]
+    return intake.submit_many([report.report_in() for report in chunk])
+
+
+def in_processes(db: Database, reports: list[Planned], processes: int, batch: int = 1) -> Outcome:
     """The reports split over `processes` processes, each with its Django, connection and merge
     index, as several servers or workers of services mode share one database."""
     context = multiprocessing.get_context("spawn")  # a fork would share the parent's sockets
     ready, start, results = context.Queue(), context.Event(), context.Queue()
     queues = (ready, start, results)
     workers = [
-        context.Process(target=_worker, args=(db.env, k, reports[k::processes], *queues))
+        context.Process(target=_worker, args=(db.env, k, reports[k::processes], batch, *queues))
         for k in range(processes)
     ]
     for worker in workers:
@@ -294,7 +320,7 @@ def in_processes(db: Database, reports: list[Planned], processes: int) -> Outcom
     return total
 
 
-def _worker(env: dict, k: int, share: list[Planned], ready, start, results) -> None:
+def _worker(env: dict, k: int, share: list[Planned], batch: int, ready, start, results) -> None:
     os.environ.update(env)
     import django
 
@@ -302,7 +328,7 @@ def _worker(env: dict, k: int, share: list[Planned], ready, start, results) -> N
     submit_all(plan(random.Random(k), WARM_UP, f"warm{k}-"))
     ready.put(k)
     start.wait()
-    results.put(submit_all(share))
+    results.put(submit_all(share, batch=batch))
 
 
 # --- through HTTP ----------------------------------------------------------------------------
