@@ -1,12 +1,15 @@
 """Real-time fan-out under load, in services mode: real daphne processes on a throwaway PostgreSQL
 database and Redis, thousands of WebSocket clients (in client processes of their own) following
-`all`, reports through the HTTP intake at a steady rate. Prints figures, asserts nothing.
+`all`, reports at a steady rate through the intake two ways: as a feed delivers them (this
+process calls intake.submit_many every FEED_TICK_S, as a 110 or 12319 feed adapter will) and
+through HTTP POSTs to the daphne processes themselves. Prints figures, asserts nothing.
 
 .venv/bin/python -m bench.realtime [--clients 500,2000,5000] [--rate 100] [--seconds 20]
-                                   [--processes 2] [--redis URL]
+                                   [--processes 2] [--redis URL] [--inject feed,http]
 
-Latency runs from the moment a report's POST is sent to the moment each client reads the frame
-carrying its event; both clocks are this machine's wall clock.
+Latency runs from the moment a report is handed to intake (submit_many called, or the POST
+sent) to the moment each client reads the frame carrying its event; both clocks are this
+machine's wall clock.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import asyncio
 import http.client
 import io
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -51,14 +55,17 @@ STORM_WITHIN_S = 10.0
 TARGET_P99_MS = 250
 TARGET_KB = 40
 INJECT_THREADS = 8
+FEED_TICK_S = 0.1  # a feed hands over what it has every 100 ms
+INJECTIONS = ("feed", "http")
 DRAIN_MAX_S = 20.0  # after the last POST, how long clients may take to catch up
 TIMEOUT_S = 30.0  # any one connect, POST or answer from a client process
 SATURATED = 0.9  # of one core: a client process this busy delays what it measures
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-# Where an event's way to the client can be timed from: the client's POST, then (from the frame
+# Where an event's way to the client can be timed from: its report handed to intake (the POST
+# sent, or submit_many called), then (from the frame
 # and the outbox row) intake.submit's start, the outbox row's insert, the relay's publish (stamped
 # just after it returned, so a fast fan-out can read a little low).
-STAGES = ("POST sent", "intake start", "outbox insert", "publish")
+STAGES = ("handed to intake", "intake start", "outbox insert", "publish")
 PROBLEM_WORDS = ("Error", "Exception", "Traceback", "WARNING", "skipped", "Killed")
 
 
@@ -69,9 +76,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="injection time per count")
     parser.add_argument("--processes", type=int, default=2, help="daphne processes")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    parser.add_argument("--inject", default=",".join(INJECTIONS), help="feed, http or both")
     parser.add_argument("--db", choices=["postgres"], default="postgres", help=argparse.SUPPRESS)
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",") if c.strip()]
+    injections = [i for i in args.inject.split(",") if i in INJECTIONS] or list(INJECTIONS)
     signal.signal(signal.SIGTERM, _interrupt)  # so the finally blocks below clean up
     print(
         f"# bench.realtime: {os.cpu_count()} CPUs, {args.processes} daphne processes, "
@@ -84,7 +93,7 @@ def main() -> None:
             bench = Bench(env, servers, pool, args.rate / 2, args.seconds)
             if bench.warm_up():
                 for count in counts:
-                    bench.step(count)
+                    bench.step(count, injections)
             pool.close_all()
         with daphnes(args.processes, env.daphne) as servers:
             Bench(env, servers, pool, 0, 0).storm()
@@ -318,7 +327,10 @@ class Bench:
         """A few clients and reports through every part; False (said why) if events do not
         arrive, since then no figure below would mean anything."""
         self.pool.connect(self.ports, self.env.cookies, 4, CONNECT_CONCURRENCY)
-        sent, received, _ = self.measure(4, reports_per_s=10, seconds=2, quiet=True)
+        for how in INJECTIONS:
+            sent, received, _ = self.measure(4, 10, 2, how, quiet=True)
+            if not (sent.sent and received.events):
+                break
         self.pool.close_all()
         if sent.sent and received.events:
             return True
@@ -328,8 +340,9 @@ class Bench:
         )
         return False
 
-    def step(self, count: int) -> None:
-        """Grow to `count` idle subscribed clients (memory), then inject (latency, loss, CPU)."""
+    def step(self, count: int, injections: list[str]) -> None:
+        """Grow to `count` idle subscribed clients (memory), then inject each way (latency,
+        loss, CPU)."""
         label = f"{count} clients"
         more = count - self.connected
         before = sum(s.rss_kb() for s in self.servers)
@@ -360,10 +373,11 @@ class Bench:
                 f"≤ {TARGET_KB} KB",
                 per <= TARGET_KB,
             )
-        self.measure(self.connected, self.reports_per_s, self.seconds)
+        for how in injections:
+            self.measure(self.connected, self.reports_per_s, self.seconds, how)
 
     def measure(
-        self, clients: int, reports_per_s: float, seconds: float, quiet: bool = False
+        self, clients: int, reports_per_s: float, seconds: float, how: str, quiet: bool = False
     ) -> tuple[Injection, Received, Usage]:
         from command import relay
 
@@ -371,11 +385,14 @@ class Bench:
         self.pool.record(start_seq)
         usage = Usage.now(self.servers, self.pool)
         self.batch += 1
-        bodies = [
-            _report_body(self.rng, f"rt{self.batch}-{i}")
-            for i in range(int(reports_per_s * seconds))
+        reports = [
+            _report(self.rng, f"rt{self.batch}-{i}") for i in range(int(reports_per_s * seconds))
         ]
-        sent = inject(self.ports, self.env.api_key, bodies, reports_per_s, seconds)
+        if how == "feed":
+            sent = inject_feed(reports, reports_per_s, seconds)
+        else:
+            bodies = [json.dumps(r, ensure_ascii=False).encode() for r in reports]
+            sent = inject(self.ports, self.env.api_key, bodies, reports_per_s, seconds)
         spent = Usage.now(self.servers, self.pool)
         _wait_relayed(DRAIN_MAX_S)  # the relay runs after the answer: wait for its last seq
         end_seq = relay.head()
@@ -383,12 +400,13 @@ class Bench:
         received = self.pool.collect(start_seq, end_seq, sent.sends, _outbox_marks(start_seq))
         received.nowhere = len(set(range(start_seq + 1, end_seq + 1)) - received.seen)
         if not quiet:
-            self.report(clients, sent, received, usage, spent, end_seq - start_seq, drained)
+            label = f"{clients} clients, {how}"
+            self.report(label, sent, received, usage, spent, end_seq - start_seq, drained)
         return sent, received, spent
 
     def report(
         self,
-        clients: int,
+        label: str,
         sent: Injection,
         got: Received,
         usage: Usage,
@@ -396,7 +414,7 @@ class Bench:
         events: int,
         drained: float | None,
     ) -> None:
-        label = f"{clients} clients"
+        clients = int(label.split()[0])
         post = got.latency[STAGES[0]]
         line(
             "realtime.latency",
@@ -438,7 +456,7 @@ class Bench:
             f"daphne RSS {rss}",
         )
         note(
-            f"POST /api/v1/reports p50 {sent.p(50):.0f} ms p99 {sent.p(99):.0f} ms, "
+            f"{sent.call} p50 {sent.p(50):.0f} ms p99 {sent.p(99):.0f} ms, "
             f"{sent.late} sent > 100 ms behind schedule, {sent.skipped} skipped (> 5 s behind), "
             f"{sum(sent.failed.values())} failed; "
             f"{sent.merged} merged; drain after the last POST "
@@ -497,16 +515,16 @@ def _outbox_marks(after: int) -> dict[int, tuple[float, float | None]]:
     return {seq: (c.timestamp(), p.timestamp() if p else None) for seq, c, p in rows}
 
 
-def _report_body(rng: random.Random, external_id: str) -> bytes:
+def _report(rng: random.Random, external_id: str) -> dict:
+    """A report as the API's JSON takes it."""
     lat, lon = synthetic.urban_point(rng)
     text = synthetic.event_at(rng, lat, lon).text(rng)
-    body = {
+    return {
         "source": "web",
         "external_id": external_id,
         "text": text,
         "location": {"lat": lat, "lon": lon, "datum": "wgs84"},
     }
-    return json.dumps(body, ensure_ascii=False).encode()
 
 
 # --- the intake side: POSTs at a steady rate -------------------------------------------------
@@ -523,6 +541,7 @@ class Injection:
     skipped: int = 0  # not sent: the schedule was over 5 s ahead of the server
     first_send: float = 0.0
     seconds: float = 0.0
+    call: str = "POST /api/v1/reports"  # what post_ms times
 
     def p(self, q: float) -> float:
         return _percentile(sorted(self.post_ms), q)
@@ -597,6 +616,51 @@ def inject(
     for times in done.sends.values():
         times.sort()
     return done
+
+
+def inject_feed(reports: list[dict], per_s: float, seconds: float) -> Injection:
+    """Hand `reports` to intake.submit_many from this process every FEED_TICK_S, those due by
+    then in one call: a feed adapter's way in. Its relay publishes to the Redis layer."""
+    from command import intake
+
+    done = Injection(call="intake.submit_many")
+    started = time.monotonic() + 0.05
+    done.first_send = time.time() + 0.05
+    taken, tick = 0, started
+    while taken < len(reports) and tick - started <= seconds + 5:
+        tick += FEED_TICK_S
+        upto = min(len(reports), math.ceil((tick - started) * per_s))  # due before the tick
+        due, taken = reports[taken:upto], upto
+        time.sleep(max(0.0, tick - time.monotonic()))
+        done.late += time.monotonic() - tick > 0.1
+        if not due:
+            continue
+        sent = time.time()
+        try:
+            results = intake.submit_many([_report_in(intake, r) for r in due])
+        except Exception as exc:  # counted and shown: a benchmark reports failures, not raises
+            done.failed[f"submit_many: {type(exc).__name__}: {exc}"[:160]] += len(due)
+            continue
+        done.post_ms.append((time.time() - sent) * 1000)
+        for result in results:
+            if isinstance(result, Exception):
+                done.failed[f"submit_many: {result}"[:160]] += 1
+                continue
+            done.sent += 1
+            done.merged += result.merged
+            done.sends.setdefault(result.incident.tracking_no, []).append(sent)
+    done.seconds = time.monotonic() - started
+    return done
+
+
+def _report_in(intake, report: dict):
+    location = report["location"]
+    return intake.ReportIn(
+        source=report["source"],
+        external_id=report["external_id"],
+        text=report["text"],
+        location=intake.Location(location["lat"], location["lon"], location["datum"]),
+    )
 
 
 # --- the client side: processes of their own, driven over a pipe -------------------------------
