@@ -78,12 +78,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         for stream, message in refused:
             await self.send_json({"type": "error", "stream": stream, "message": message})
         # Hold frames until the answer is out, so `seq` in it precedes every frame that follows.
-        self.held = True
-        if not self.pending:
-            self.sent_upto = self.hub.position
+        seq = self.hub.hold(self)
         self.hub.follow(self, {streams.key_of(s) for s in granted})
         try:
-            await self.send_json({"type": "subscribed", "streams": granted, "seq": self.sent_upto})
+            await self.send_json({"type": "subscribed", "streams": granted, "seq": seq})
         finally:
             self.hub.release(self)
 

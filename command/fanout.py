@@ -3,9 +3,10 @@ delivering each event to this process's own sockets.
 
 A plain channels set-up does one group_send per client per event; here the relay publishes a
 batch once, the hub serialises each event once, and each socket gets at most one frame per
-FLUSH_INTERVAL carrying whatever arrived meanwhile. Frames carry `seq` and `prev` (the last seq
-this socket was sent), so a client that sees `prev` jump knows it missed something and resyncs
-from the database.
+FLUSH_INTERVAL carrying whatever arrived meanwhile. Events wait by stream, not by socket, so an
+event costs the same with ten sockets or ten thousand; sockets that follow the same streams from
+the same position share one frame. Frames carry `seq` and `prev` (the last seq this socket was
+sent), so a client that sees `prev` jump knows it missed something and resyncs from the database.
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ MAX_BATCH = 200  # more than this waiting for one socket: tell it to resync inst
 MAX_FILL = 1000  # a gap longer than this is not filled from the database frame by frame
 
 
+Event = tuple[int, str]  # (seq, the frame's JSON)
+
+
 class Subscriber(Protocol):
     keys: set[str]
-    pending: list[tuple[int, str]]
+    pending: list[Event]  # kept for it while it was held
     sent_upto: int
     held: bool
 
@@ -49,6 +53,9 @@ class Hub:
         self.position = 0  # the last seq this hub has dispatched
         self.by_key: dict[str, set[Subscriber]] = defaultdict(set)
         self.subscribers: set[Subscriber] = set()
+        self.fresh: dict[str, list[Event]] = defaultdict(list)  # by stream, since the last flush
+        self._flushing: dict[str, list[Event]] = {}  # what the running flush is sending
+        self._kept: set[Subscriber] = set()  # subscribers with pending events
         self._tasks: list[asyncio.Task] = []
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = 0.0
@@ -85,6 +92,7 @@ class Hub:
 
     def remove(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+        self._kept.discard(subscriber)
         for key in subscriber.keys:
             self.by_key[key].discard(subscriber)
         subscriber.keys = set()
@@ -94,10 +102,23 @@ class Hub:
             self.by_key[key].add(subscriber)
         subscriber.keys |= keys
 
+    def hold(self, subscriber: Subscriber) -> int:
+        """Hold frames while a subscription is answered; returns the seq the answer carries: the
+        hub's position, or the subscriber's own while events are still due to it."""
+        subscriber.held = True
+        due = subscriber.pending or any(
+            events and events[-1][0] > subscriber.sent_upto
+            for waiting in (self.fresh, self._flushing)
+            for events in (waiting.get(key) for key in subscriber.keys)
+        )
+        if not due:
+            subscriber.sent_upto = self.position
+        return subscriber.sent_upto
+
     def release(self, subscriber: Subscriber) -> None:
         """End a hold; frames that arrived meanwhile go out with the next flush."""
         subscriber.held = False
-        if subscriber.pending:
+        if subscriber.pending or any(self.fresh.get(key) for key in subscriber.keys):
             self._schedule_flush()
 
     def unfollow(self, subscriber: Subscriber, keys: set[str]) -> None:
@@ -130,15 +151,13 @@ class Hub:
 
     def _dispatch(self, frame: dict) -> None:
         self.position = frame["seq"]
-        targets: set[Subscriber] = set()
-        for key in frame["streams"]:
-            targets |= self.by_key.get(key, set())
-        if not targets:
+        keys = [key for key in frame["streams"] if self.by_key.get(key)]
+        if not keys:
             return
         body = {k: v for k, v in frame.items() if k != "streams"}
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        for subscriber in targets:
-            subscriber.pending.append((frame["seq"], text))
+        event = (frame["seq"], json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+        for key in keys:
+            self.fresh[key].append(event)
         self._schedule_flush()
 
     # --- frames out ----------------------------------------------------------------------------
@@ -153,23 +172,49 @@ class Hub:
     async def flush(self) -> None:
         self._flush_handle = None
         self._last_flush = time.monotonic()
-        built: dict[tuple, str] = {}
-        for count, subscriber in enumerate(list(self.subscribers), start=1):
+        fresh, self.fresh = self.fresh, defaultdict(list)
+        targets = set(self._kept)
+        for key in fresh:
+            targets |= self.by_key.get(key, set())
+        built: dict[tuple, tuple[int, str] | None] = {}
+        self._flushing = fresh
+        for count, subscriber in enumerate(targets, start=1):
             if count % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
-            if not subscriber.pending or subscriber.held:
+            frame = self._frame(subscriber, fresh, built)
+            if frame is None:
                 continue
-            waiting, subscriber.pending = subscriber.pending, []
-            key = (subscriber.sent_upto, tuple(seq for seq, _ in waiting))
-            if key not in built:
-                built[key] = frame_for(subscriber.sent_upto, waiting)
-            subscriber.sent_upto = waiting[-1][0]
             try:
-                await subscriber.deliver(built[key])
+                await subscriber.deliver(frame)
             except Exception:
                 log.exception("delivery to a socket failed")
-        if any(s.pending and not s.held for s in self.subscribers):
+        self._flushing = {}
+        if self._kept and any(not s.held for s in self._kept):
             self._schedule_flush()
+
+    def _frame(self, subscriber: Subscriber, fresh: dict, built: dict) -> str | None:
+        """The frame due to `subscriber` (None: nothing); kept for it instead while held."""
+        after, keys = subscriber.sent_upto, subscriber.keys
+        if subscriber.held:
+            subscriber.pending = due_events(after, subscriber.pending, keys, fresh)
+            if subscriber.pending:
+                self._kept.add(subscriber)
+            return None
+        if subscriber.pending:
+            self._kept.discard(subscriber)
+            due, subscriber.pending = due_events(after, subscriber.pending, keys, fresh), []
+            ready = (due[-1][0], frame_for(after, due)) if due else None
+        else:
+            # Sockets following the same streams from the same seq share one frame.
+            shape = (after, frozenset(keys))
+            if shape not in built:
+                due = due_events(after, (), keys, fresh)
+                built[shape] = (due[-1][0], frame_for(after, due)) if due else None
+            ready = built[shape]
+        if ready is None:
+            return None
+        subscriber.sent_upto, frame = ready
+        return frame
 
     # --- the relay, for commits made in this process ------------------------------------------
 
@@ -219,7 +264,20 @@ class Hub:
                 log.exception("relay sweep failed")
 
 
-def frame_for(prev: int, waiting: list[tuple[int, str]]) -> str:
+def due_events(
+    after: int, pending: list[Event] | tuple, keys: set[str], fresh: dict[str, list[Event]]
+) -> list[Event]:
+    """Events kept or fresh on any of `keys`, after seq `after`, each once, in seq order."""
+    if not pending and len(keys) == 1:
+        events = fresh.get(next(iter(keys)), [])
+        return events if not events or events[0][0] > after else [e for e in events if e[0] > after]
+    due = dict(pending)
+    for key in keys:
+        due.update(event for event in fresh.get(key, ()) if event[0] > after)
+    return sorted(due.items())
+
+
+def frame_for(prev: int, waiting: list[Event]) -> str:
     """One frame for one socket: the event itself, a batch, or a resync order if too many."""
     if len(waiting) > MAX_BATCH:
         return json.dumps({"type": "resync", "prev": prev, "seq": waiting[-1][0]})
