@@ -9,8 +9,6 @@ import pytest_asyncio
 
 from command import fanout
 
-pytestmark = pytest.mark.asyncio
-
 
 class Socket:
     """What a consumer is to the hub, recording the frames it is sent."""
@@ -56,6 +54,7 @@ async def hub():
         hub._flush_handle.cancel()
 
 
+@pytest.mark.asyncio
 async def test_sockets_following_the_same_streams_share_one_frame(hub):
     sockets = [Socket(hub, "all") for _ in range(3)]
     await hub.take([event(1, "all")])
@@ -71,6 +70,7 @@ async def test_sockets_following_the_same_streams_share_one_frame(hub):
     assert late.frames[0]["prev"] == 1
 
 
+@pytest.mark.asyncio
 async def test_an_event_on_two_streams_of_one_socket_comes_once(hub):
     both = Socket(hub, "all", "unit:7")
     unit = Socket(hub, "unit:7")
@@ -81,6 +81,7 @@ async def test_an_event_on_two_streams_of_one_socket_comes_once(hub):
     assert unit.seqs() == [2, 3]
 
 
+@pytest.mark.asyncio
 async def test_a_socket_gets_nothing_of_streams_it_does_not_follow(hub):
     other = Socket(hub, "district:230103")
     await hub.take([event(1, "all"), event(2, "district:230102")])
@@ -89,6 +90,7 @@ async def test_a_socket_gets_nothing_of_streams_it_does_not_follow(hub):
     assert other.frames == []
 
 
+@pytest.mark.asyncio
 async def test_a_held_socket_gets_what_came_meanwhile_after_its_release(hub):
     sockets = [Socket(hub, "all") for _ in range(2)]
     await hub.take([event(1, "all")])
@@ -106,6 +108,7 @@ async def test_a_held_socket_gets_what_came_meanwhile_after_its_release(hub):
     assert held.seqs() == [1, 2, 3]
 
 
+@pytest.mark.asyncio
 async def test_subscribing_during_a_flush_loses_none_of_what_that_flush_sends(hub, monkeypatch):
     # A flush yields to the loop every YIELD_EVERY sockets; a socket can ask for another stream
     # meanwhile. Its answer must not claim a seq whose events the running flush has not sent it.
@@ -136,3 +139,14 @@ async def test_subscribing_during_a_flush_loses_none_of_what_that_flush_sends(hu
     later = next(s for s in (first, second) if s in answered)
     # Nothing the client was told it had (seq) comes after, and nothing after it is missing.
     assert [e for e in later.seqs() if e > seq] == [e for e in [1, 2, 3] if e > seq]
+
+
+def test_a_shared_frame_encodes_as_its_text_does():
+    text = '{"incident":{"summary":"中央大街自来水管爆裂，水流满街"}}'
+    frame = fanout.EncodedText(text)
+
+    assert frame == text
+    assert json.loads(frame) == json.loads(text)
+    for encoding in ("utf8", "utf-8", "UTF-8", "gb18030", "utf-16"):
+        assert frame.encode(encoding) == text.encode(encoding)
+    assert frame.encode() == text.encode()
