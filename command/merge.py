@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from command import candidates, grid, similarity
-from command.models import Category
+from command.models import Category, IncidentStatus
 
 # Lock cells of 0.03° (~3 km): a report locks every lock cell its merge radius touches, so two
 # reports that could merge always share one.
@@ -112,7 +112,9 @@ class BatchMatcher:
     def add(
         self, key: int, category: Category, lat: float, lon: float, at: datetime, text: str
     ) -> None:
-        self.own.upsert(candidates.IncidentRow(key, category.id, "new", lat, lon, at, text))
+        self.own.upsert(
+            candidates.IncidentRow(key, category.id, IncidentStatus.NEW, lat, lon, at, text)
+        )
 
 
 def lock_area(lat: float, lon: float) -> None:
