@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -19,6 +20,9 @@ from command.models import OPEN_STATUSES, Incident, OutboxEvent
 
 # Cells of 0.003° x 0.004° (~333 m x ~310 m at Harbin), a little larger than the merge radius:
 # a 300 m look-up reads at most 3 x 3 cells per category south of 47°N, 3 x 4 further north.
+# Each cell's 3 x 3 block is also held whole, so such a look-up reads one tuple per category:
+# the ~11 dict reads a look-up at Harbin made cost ~18 % of finding candidates; the blocks hold
+# 16 MiB more at 50,000 incidents (81 MiB instead of 65 under tracemalloc).
 CELL_LAT_DEG = 0.003
 CELL_LON_DEG = 0.004
 M_PER_DEG = grid.EARTH_RADIUS_M * math.pi / 180
@@ -34,6 +38,9 @@ NEW_EVENTS_LIMIT = REFETCH_LIMIT + 1
 
 _KEY_CATEGORY_SHIFT = 34  # key = category << 34 | row << 17 | col; rows < 60,001, cols < 90,001
 _KEY_ROW_SHIFT = 17
+# Key offsets from a cell to its 3 x 3 block, ascending: row by row, west to east. At column or
+# row 0 an offset borrows from the bits above and names a cell that cannot exist: no harm.
+_AROUND = tuple(row * (1 << _KEY_ROW_SHIFT) + col for row in (-1, 0, 1) for col in (-1, 0, 1))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _OPEN = frozenset(OPEN_STATUSES)
@@ -69,14 +76,17 @@ Candidate = tuple[Record, similarity.PreparedText, float, float]
 class CandidateIndex:
     """Open, located incidents by (category, cell), current up to `position` (an outbox seq).
 
-    Writers (load, catch_up, upsert, discard) take the lock; look-ups take none: a cell is a
-    tuple, replaced whole, never changed in place, so a look-up sees each cell before or after a
-    change, never half of it.
+    Writers (load, catch_up, upsert, discard) take the lock; look-ups take none: a cell (and a
+    block) is a tuple, replaced whole, never changed in place, so a look-up sees each cell before
+    or after a change, never half of it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cells: dict[int, tuple[Record, ...]] = {}
+        # Cell key -> the records of its 3 x 3 block, in `_AROUND` order: what the cells would
+        # give read one by one, so candidates come in the same order either way.
+        self._blocks: dict[int, tuple[Record, ...]] = {}
         self._where: dict[int, int] = {}  # incident id -> its cell key
         self.position: int | None = None  # None until loaded
         # Unnumbered events already applied (event id -> incident id): applied, not yet counted in
@@ -129,42 +139,75 @@ class CandidateIndex:
         categories = self._categories(merge_group)
         if not categories:
             return []
-        cells, sqrt, haversine = self._cells, math.sqrt, grid.distance_m
-        reach = (radius_m + 0.01) / M_PER_DEG  # degrees of latitude; 1 cm for rounding
-        # A degree of longitude is shortest at the highest |latitude| the circle reaches.
-        wide = reach / max(math.cos(math.radians(min(abs(lat) + reach, 90.0))), _MIN_COS)
-        rows = range(_row(lat - reach), _row(lat + reach) + 1)
-        cols = range(_col(lon - wide), _col(lon + wide) + 1)
+        sqrt, haversine = math.sqrt, grid.distance_m
+        reach, inner, outer = _circle(radius_m)
+        # A degree of longitude is shortest at the highest |latitude| the circle reaches. (min and
+        # max written out: the builtins cost more than the rest of the line.)
+        top = abs(lat) + reach
+        cos_top = math.cos(math.radians(top if top < 90.0 else 90.0))
+        wide = reach / (cos_top if cos_top > _MIN_COS else _MIN_COS)
         shrink = math.cos(math.radians(lat))
-        radius_deg = radius_m / M_PER_DEG
-        inner, outer = (radius_deg * (1 - _BAND)) ** 2, (radius_deg * (1 + _BAND)) ** 2
-        at_us = (at - _EPOCH) // _MICROSECOND
-        span_us = window // _MICROSECOND
+        at_us, span_us = _microseconds(at - _EPOCH), _microseconds(window)
         found: list[Candidate] = []
-        for category in categories:
-            for row in rows:
-                prefix = category << _KEY_CATEGORY_SHIFT | row << _KEY_ROW_SHIFT
-                for col in cols:
-                    cell = cells.get(prefix | col)
-                    if cell is None:
+        for cell in self._cells_to_read(categories, lat, lon, reach, wide):
+            for record in cell:
+                _, c_lat, c_lon, opened_us, text = record
+                dy = c_lat - lat
+                north = dy * dy
+                # A block is three cells high: this drops ~40 % of its records at half the cost.
+                if north > outer:
+                    continue
+                dx = (c_lon - lon) * shrink
+                squared = dx * dx + north
+                if squared > outer:
+                    continue
+                gap_us = abs(at_us - opened_us)
+                if gap_us > span_us:
+                    continue
+                if squared <= inner:
+                    distance = sqrt(squared) * M_PER_DEG
+                else:
+                    distance = haversine(lat, lon, c_lat, c_lon)
+                    if distance > radius_m:
                         continue
-                    for record in cell:
-                        _, c_lat, c_lon, opened_us, text = record
-                        dy, dx = c_lat - lat, (c_lon - lon) * shrink
-                        squared = dx * dx + dy * dy
-                        if squared > outer:
-                            continue
-                        gap_us = abs(at_us - opened_us)
-                        if gap_us > span_us:
-                            continue
-                        if squared <= inner:
-                            distance = sqrt(squared) * M_PER_DEG
-                        else:
-                            distance = haversine(lat, lon, c_lat, c_lon)
-                            if distance > radius_m:
-                                continue
-                        found.append((record, text, distance, gap_us / 60_000_000))
+                found.append((record, text, distance, gap_us / 60_000_000))
         return found
+
+    def _cells_to_read(
+        self, categories: tuple[int, ...], lat: float, lon: float, reach: float, wide: float
+    ) -> Iterable[tuple[Record, ...]]:
+        """The cells within reach (degrees of latitude) and wide (of longitude) of the point, in
+        row-major order per category; as whole 3 x 3 blocks where those hold them all.
+
+        A block's extra cells add records beyond the radius only, which the caller's distance test
+        drops: it sends every record beyond `inner` to the haversine test.
+        """
+        # _row and _col written out: their six calls took ~5 % of finding the candidates.
+        floor, lat_deg, lon_deg = math.floor, CELL_LAT_DEG, CELL_LON_DEG
+        row, col = floor((lat + 90.0) / lat_deg), floor((lon + 180.0) / lon_deg)
+        first_row = floor((lat - reach + 90.0) / lat_deg)
+        last_row = floor((lat + reach + 90.0) / lat_deg)
+        first_col = floor((lon - wide + 180.0) / lon_deg)
+        last_col = floor((lon + wide + 180.0) / lon_deg)
+        if (
+            row - 1 <= first_row <= last_row <= row + 1
+            and col - 1 <= first_col <= last_col <= col + 1
+        ):
+            blocks, centre = self._blocks, row << _KEY_ROW_SHIFT | col
+            return [
+                blocks.get(category << _KEY_CATEGORY_SHIFT | centre, ()) for category in categories
+            ]
+        cells, rows, cols = (
+            self._cells,
+            range(first_row, last_row + 1),
+            range(first_col, last_col + 1),
+        )
+        return [
+            cells.get(category << _KEY_CATEGORY_SHIFT | r << _KEY_ROW_SHIFT | c, ())
+            for category in categories
+            for r in rows
+            for c in cols
+        ]
 
     # --- under the lock ------------------------------------------------------------------------
 
@@ -182,7 +225,10 @@ class CandidateIndex:
             key, record = _entry(IncidentRow._make(row))
             cells.setdefault(key, []).append(record)
             where[record.id] = key
-        self._cells = {key: tuple(records) for key, records in cells.items()}
+        full = {key: tuple(records) for key, records in cells.items()}
+        blocks: dict[int, tuple[Record, ...]] = {}
+        _reblock(full, blocks, {key + offset for key in full for offset in _AROUND})
+        self._cells, self._blocks = full, blocks
         self._where = where
         self.position, self._pending = position, pending
 
@@ -226,6 +272,7 @@ class CandidateIndex:
             return
         key, record = _entry(row)
         self._cells[key] = (*self._cells.get(key, ()), record)
+        _reblock(self._cells, self._blocks, (key + offset for offset in _AROUND))
         self._where[row.id] = key
 
     def _drop(self, incident_id: int) -> None:
@@ -237,6 +284,7 @@ class CandidateIndex:
             self._cells[key] = kept
         else:
             del self._cells[key]
+        _reblock(self._cells, self._blocks, (key + offset for offset in _AROUND))
 
     def _categories(self, merge_group: str) -> tuple[int, ...]:
         """The category ids of a merge group, as the (cached) taxonomy has them."""
@@ -251,11 +299,40 @@ class CandidateIndex:
         return groups[1].get(merge_group, ())
 
 
+def _reblock(
+    cells: dict[int, tuple[Record, ...]],
+    blocks: dict[int, tuple[Record, ...]],
+    centres: Iterable[int],
+) -> None:
+    """Rebuild the blocks of `centres` (cell keys) from the cells around them."""
+    for centre in centres:
+        block = tuple(r for offset in _AROUND for r in cells.get(centre + offset, ()))
+        if block:
+            blocks[centre] = block
+        else:
+            blocks.pop(centre, None)
+
+
 def _entry(row: IncidentRow) -> tuple[int, Record]:
     key = row.category_id << _KEY_CATEGORY_SHIFT | _row(row.lat) << _KEY_ROW_SHIFT | _col(row.lon)
-    opened_us = (row.opened_at - _EPOCH) // _MICROSECOND
+    opened_us = _microseconds(row.opened_at - _EPOCH)
     record = Record(row.id, row.lat, row.lon, opened_us, similarity.prepare(row.match_text))
     return key, record
+
+
+@functools.lru_cache(maxsize=4)
+def _circle(radius_m: float) -> tuple[float, float, float]:
+    """In degrees of latitude: how far the cells to read reach (1 cm more, for rounding), and the
+    squared equirectangular radius below which haversine is not needed and above which no
+    record can be within radius_m."""
+    radius_deg = radius_m / M_PER_DEG
+    reach = (radius_m + 0.01) / M_PER_DEG
+    return reach, (radius_deg * (1 - _BAND)) ** 2, (radius_deg * (1 + _BAND)) ** 2
+
+
+def _microseconds(delta: timedelta) -> int:
+    # delta // _MICROSECOND, exactly, in fewer instructions: the look-up does it twice.
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _row(lat: float) -> int:

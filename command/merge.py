@@ -6,6 +6,7 @@ outbox under the area lock; the best is scored on Chinese text similarity, dista
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +46,14 @@ def radius_m() -> float:
 
 
 def window() -> timedelta:
-    return timedelta(hours=settings.CITYDESK["MERGE_WINDOW_HOURS"])
+    return _window(settings.CITYDESK["MERGE_WINDOW_HOURS"])[0]
+
+
+@functools.lru_cache(maxsize=4)
+def _window(hours: float) -> tuple[timedelta, float]:
+    """The merge window and its minutes; built on every look-up it took ~5 % of one."""
+    span = timedelta(hours=hours)
+    return span, span.total_seconds() / 60
 
 
 def find_match(
@@ -72,8 +80,7 @@ def match_in(
     """find_match on the index as it stands, without catching up: no database."""
     config = settings.CITYDESK
     radius, threshold = config["MERGE_RADIUS_M"], config["MERGE_THRESHOLD"]
-    span = timedelta(hours=config["MERGE_WINDOW_HOURS"])
-    span_minutes = span.total_seconds() / 60
+    span, span_minutes = _window(config["MERGE_WINDOW_HOURS"])
     found = index.candidates(lat, lon, category.merge_group, at, radius, span)
     best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold)
     if best is None:

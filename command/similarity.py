@@ -159,14 +159,22 @@ def _blend(
     containment: float, events_a: frozenset[str], events_b: frozenset[str], partial: float
 ) -> float:
     """Rises with containment and partial: at partial 100 it bounds every partial's result."""
-    chars = 0.5 * containment + 0.5 * partial / 100
+    offset, factor = _event_weights(events_a, events_b)
+    return offset + factor * (0.5 * containment + 0.5 * partial / 100)
+
+
+def _event_weights(events_a: frozenset[str], events_b: frozenset[str]) -> tuple[float, float]:
+    """(offset, factor) that turn the characters' similarity into the text's: offset + factor x.
+
+    (0.0, 1.0) and (0.0, 0.3) give to the last bit what `x` and `0.3 * x` give, for x >= 0.
+    """
     if not events_a or not events_b:
-        return chars
-    if events_a & events_b:
-        return 0.5 + 0.5 * chars
+        return (0.0, 1.0)
+    if not events_a.isdisjoint(events_b):
+        return (0.5, 0.5)
     # Both name an event and not the same one: shared street names must not carry the pair.
     # At 0.3, even identical wording elsewhere and 0 m / 0 min apart stays at 0.51 < threshold.
-    return 0.3 * chars
+    return (0.0, 0.3)
 
 
 def text_similarity(a_norm: str, b_norm: str) -> float:
@@ -268,20 +276,29 @@ def best_prepared(
     if not candidates:
         return None
     query_grams, query_events = _grams(query_norm), _event_terms(query_norm)
+    query_size = len(query_grams)
     best: tuple[K, float, float] | None = None
     best_score = floor
+    # What _closeness, _blend and merge_score compute, written out: their calls cost ~12 % of
+    # this function's instructions (callgrind, over bench.merge's look-ups).
     for key, (text, grams, events), distance_m, minutes in candidates:
-        closeness = _closeness(distance_m, minutes, radius_m, window_minutes)
+        near = 1 - distance_m / radius_m if radius_m > 0 else 1.0
+        recent = 1 - minutes / window_minutes if window_minutes > 0 else 1.0
+        closeness = _DISTANCE_WEIGHT * near + _TIME_WEIGHT * recent
         sim = 0.0
         if query_norm and text:
-            containment = len(query_grams & grams) / min(len(query_grams), len(grams))
+            size = len(grams)
+            containment = len(query_grams & grams) / (size if size < query_size else query_size)
+            offset, factor = _event_weights(query_events, events)
+            # 0.5 * containment + 0.5 is _blend's characters' part at partial 100, to the bit.
             # Unclamped, the bound is at least the clamped score (both are >= 0 here).
-            bound = _TEXT_WEIGHT * _blend(containment, query_events, events, 100) + closeness
+            bound = _TEXT_WEIGHT * (offset + factor * (0.5 * containment + 0.5)) + closeness
             if bound < best_score or (bound == best_score and best is not None):
                 continue
             partial = fuzz.partial_ratio(query_norm, text)
-            sim = _blend(containment, query_events, events, partial)
-        score = min(1.0, max(0.0, _TEXT_WEIGHT * sim + closeness))
+            sim = offset + factor * (0.5 * containment + 0.5 * partial / 100)
+        score = _TEXT_WEIGHT * sim + closeness
+        score = 0.0 if not score > 0.0 else score if score < 1.0 else 1.0  # min(1, max(0, score))
         if score > best_score or (score == best_score and best is None):
             best, best_score = (key, score, sim), score
     return best

@@ -1,6 +1,7 @@
 """The merge index: open, located incidents in memory, caught up from the outbox, looked up by
 place, merge group and time."""
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -276,3 +277,73 @@ def test_discard_forgets_an_incident(city):
     index.discard(1)
 
     assert found_ids(index, when=now) == {2}
+
+
+def _expected(rows, merge_group, point, when, radius_m=RADIUS_M):
+    """What reading every cell one by one finds: in the group, within radius_m (haversine) and
+    the window, in the order of the group's categories, then cell rows and columns, then arrival.
+    """
+    order = taxonomy_group(merge_group)
+    cell = {r.id: (candidates._row(r.lat), candidates._col(r.lon)) for r in rows}
+    arrival = {r.id: i for i, r in enumerate(rows)}
+    near = [
+        r
+        for r in rows
+        if r.category_id in order
+        and grid.distance_m(*point, r.lat, r.lon) <= radius_m
+        and abs(r.opened_at - when) <= WINDOW
+    ]
+    return [
+        r.id
+        for r in sorted(near, key=lambda r: (order.index(r.category_id), cell[r.id], arrival[r.id]))
+    ]
+
+
+def taxonomy_group(merge_group: str) -> list[int]:
+    return [c.id for c in taxonomy().by_code.values() if c.merge_group == merge_group]
+
+
+@pytest.mark.parametrize(
+    "centre",
+    [CENTRAL_STREET, (47.9, 126.6), (53.0, 122.5)],  # one block; 3 x 4 cells; more columns
+    ids=["harbin", "north of 47°", "mohe"],
+)
+def test_candidates_are_what_reading_every_cell_finds_across_cell_edges(city, centre):
+    import random
+
+    rng = random.Random(20261201)
+    now = timezone.now()
+    lat0 = math.floor((centre[0] + 90.0) / candidates.CELL_LAT_DEG) * candidates.CELL_LAT_DEG - 90.0
+    lon0 = math.floor((centre[1] + 180.0) / candidates.CELL_LON_DEG) * candidates.CELL_LON_DEG
+    lon0 -= 180.0
+    codes = ("water_supply", "drainage", "noise")
+    rows, index = {}, CandidateIndex()  # in order of arrival
+    for incident_id in range(600):
+        point = offset(centre, rng.uniform(-700, 700), rng.uniform(-700, 700))
+        # Exactly at the window's edges, and a microsecond beyond them.
+        at = now + rng.choice([timedelta(hours=rng.uniform(-30, 30)), WINDOW, -WINDOW])
+        at += rng.choice([timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1)])
+        rows[incident_id] = row(incident_id, rng.choice(codes), point, at)
+        index.upsert(rows[incident_id])
+    for incident_id in rng.sample(range(600), 60):  # moved, closed or gone: the blocks follow
+        gone = rows.pop(incident_id)
+        moved = gone._replace(lat=gone.lat + rng.uniform(-0.004, 0.004))
+        if incident_id % 3 == 0:
+            index.discard(incident_id)
+        elif incident_id % 3 == 1:
+            index.upsert(moved._replace(status="closed"))
+        else:
+            index.upsert(moved)
+            rows[incident_id] = moved
+    queries = [offset(centre, rng.uniform(-400, 400), rng.uniform(-400, 400)) for _ in range(150)]
+    # Points on a cell's edges and corners, where a look-up's cells change.
+    queries += [
+        (lat0 + i * candidates.CELL_LAT_DEG, lon0 + j * candidates.CELL_LON_DEG)
+        for i in (0, 1)
+        for j in (0, 1)
+    ]
+    for point in queries:
+        for group in ("water", "noise"):
+            found = index.candidates(*point, group, now, RADIUS_M, WINDOW)
+
+            assert [c[0].id for c in found] == _expected(list(rows.values()), group, point, now)

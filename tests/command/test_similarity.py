@@ -250,3 +250,28 @@ def test_best_prepared_finds_what_best_match_finds_above_the_floor():
         else:
             # best_match's partial_ratio comes through cdist as float32: equal to ~1e-7.
             assert got == (expected[0], pytest.approx(expected[1]), pytest.approx(expected[2]))
+
+
+def test_best_prepared_scores_to_the_bit_what_merge_score_and_text_similarity_give():
+    """Its loop writes out _blend, _closeness and merge_score: the same sums, the same floats."""
+    texts = sorted({normalise(t) for row in SAME_EVENT + DIFFERENT_EVENTS for t in row[1:3]})
+    texts += ["", "水", "爆管"]
+    rng = random.Random(20261201)
+    for _ in range(400):
+        query = rng.choice(texts)
+        candidates = [
+            (i, prepare(text), rng.uniform(0, RADIUS_M), rng.uniform(0, WINDOW_MINUTES))
+            for i, text in enumerate(rng.choices(texts, k=rng.randint(1, 8)))
+        ]
+        scored = [
+            (merge_score(sim, metres, minutes, RADIUS_M, WINDOW_MINUTES), key, sim)
+            for key, text, metres, minutes in candidates
+            for sim in [text_similarity(query, text.norm)]
+        ]
+        top = max(score for score, _, _ in scored)
+        # The first of the best, as the loop meets them.
+        score, key, sim = next(s for s in scored if s[0] == top)
+
+        got = best_prepared(query, candidates, RADIUS_M, WINDOW_MINUTES, 0.0)
+
+        assert got == (key, score, sim)
