@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py demo_banner
-	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 asgi:application
+	$(PY) -m citydesk.serve -b 127.0.0.1 -p 8000 asgi:application
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

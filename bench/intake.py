@@ -348,7 +348,9 @@ def over_http(db: Database, reports: list[Planned]) -> Outcome:
     with log_path.open("wb") as log:
         daphne = subprocess.Popen(
             [
-                str(ROOT / ".venv/bin/daphne"),
+                str(ROOT / ".venv/bin/python"),
+                "-m",
+                "citydesk.serve",
                 "-b",
                 "127.0.0.1",
                 "-p",

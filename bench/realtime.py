@@ -238,7 +238,8 @@ def daphnes(count: int, env: dict[str, str]) -> Iterator[list[Server]]:
         for k in range(count):
             port = _free_port()
             log = Path(env["CITYDESK_VAR_DIR"]) / f"daphne-{k}-{port}.log"
-            command = [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port)]
+            serve = [str(ROOT / ".venv/bin/python"), "-m", "citydesk.serve"]
+            command = [*serve, "-b", "127.0.0.1", "-p", str(port)]
             with log.open("ab") as out:
                 process = subprocess.Popen(
                     [*command, "asgi:application"], cwd=ROOT, env=env, stdout=out, stderr=out
@@ -842,7 +843,10 @@ class ClientPool:
 
 
 def client_process(pipe, index: int) -> None:
+    from citydesk.serve import install_loop
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when this ends
+    install_loop()  # the clients' own CPU is the servers' loss on a shared machine
     asyncio.run(Clients(pipe, index).serve())
 
 
