@@ -62,6 +62,7 @@ class Hub:
         self._relaying = False
         self._relay_again = False
         self._relay_task: asyncio.Future | None = None
+        self._last_relay = 0.0
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
@@ -234,7 +235,8 @@ class Hub:
     async def _relay(self) -> None:
         try:
             while True:
-                await asyncio.sleep(relay.GATHER_S)
+                await asyncio.sleep(relay.gather_delay(self._last_relay))
+                self._last_relay = time.monotonic()
                 self._relay_again = False
                 await database_sync_to_async(relay.relay_waiting)(self.send)
                 if not self._relay_again:

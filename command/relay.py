@@ -31,8 +31,9 @@ STALE = timedelta(seconds=3)
 # One relay at a time numbers events (PostgreSQL advisory lock key, "CDRELAY" in ASCII).
 RELAY_LOCK = 0x43445245_4C4159
 SEND_TIMEOUT_S = 10.0
-# A pass waits this long after the kick that woke it: under load it then numbers and publishes
-# the commits of several requests at once, for at most that much latency.
+# Passes start at least this far apart: under load a pass then numbers and publishes the commits
+# of several requests at once, for at most that much latency; a kick after a quiet spell is
+# relayed at once.
 GATHER_S = 0.02
 _TABLE = OutboxEvent._meta.db_table
 
@@ -176,6 +177,7 @@ class _RelayThread:
         self._idle.set()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()  # guards starting the thread and the idle flag
+        self._last_pass = 0.0
 
     def wake(self) -> None:
         with self._start:
@@ -192,7 +194,8 @@ class _RelayThread:
     def _run(self) -> None:
         while True:
             self._wake.wait()
-            time.sleep(GATHER_S)
+            time.sleep(gather_delay(self._last_pass))
+            self._last_pass = time.monotonic()
             self._wake.clear()
             try:
                 relay_waiting()
@@ -208,6 +211,11 @@ class _RelayThread:
 
 
 _background = _RelayThread()
+
+
+def gather_delay(last_pass: float, now: float | None = None) -> float:
+    """How long a pass waits, given when the last one started (time.monotonic())."""
+    return max(0.0, last_pass + GATHER_S - (time.monotonic() if now is None else now))
 
 
 def wait_idle(timeout: float = 10) -> bool:

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from command import tasks
+from command import relay, tasks
 from command.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +25,13 @@ def test_beat_sweeps_the_outbox():
     entry = settings.CELERY_BEAT_SCHEDULE["relay-outbox"]
     assert entry["task"] == tasks.relay_outbox.name
     assert entry["schedule"] <= 10
+
+
+@pytest.mark.parametrize(
+    ("since_last_pass", "waits"),
+    [(10.0, 0.0), (relay.GATHER_S, 0.0), (0.005, relay.GATHER_S - 0.005), (0.0, relay.GATHER_S)],
+)
+def test_a_relay_pass_waits_only_for_what_a_recent_pass_left_of_the_gather_time(
+    since_last_pass, waits
+):
+    assert relay.gather_delay(1_000.0 - since_last_pass, now=1_000.0) == pytest.approx(waits)
