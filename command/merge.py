@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -24,8 +24,10 @@ LOCK_CELL_DEG = 0.03
 M_PER_DEG = 110_000.0
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """The best open incident for a report. (A NamedTuple: building the frozen dataclass it was
+    took 2 % of the look-up benchmark's instructions, by callgrind.)"""
+
     incident_id: int
     score: float
     text_similarity: float
