@@ -60,8 +60,6 @@ def _from_sequence(day: date, count: int) -> list[int]:
     name = sequence_name(day)
     if day not in _sequences:
         _create_sequence(day, name)
-    if count == 1:
-        return [_one("SELECT nextval(%s)", [name])]
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [name, count])
         # Concurrent takers may interleave: the numbers are unique, not always consecutive.
