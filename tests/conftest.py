@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,30 @@ from command.models import District, Unit
 CENTRAL_STREET = (45.7740, 126.6177)  # 中央大街, 道里区 230102
 HARBIN_STATION = (45.7607, 126.6316)  # 哈尔滨站, 南岗区 230103
 BEIJING = (39.9042, 116.4074)  # outside every Harbin district
+
+
+def race(workers: list[Callable[[], object]]) -> list[object]:
+    """Run the callables at the same instant, each in its own thread and DB connection;
+    returns each one's result or the exception it raised."""
+    barrier = threading.Barrier(len(workers))
+    results: list[object] = [None] * len(workers)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = workers[i]()
+        except Exception as exc:  # the test inspects what each thread got
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "a racer hung"
+    return results
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,33 +10,9 @@ from django.db import connection
 from command import candidates, intake, lifecycle
 from command.errors import Conflict
 from command.models import Incident, IncidentStatus, Report, TimelineEntry
-from tests.conftest import CENTRAL_STREET, HARBIN_STATION
+from tests.conftest import CENTRAL_STREET, HARBIN_STATION, race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def race(workers: list[Callable[[], object]]) -> list[object]:
-    """Run the callables at the same instant, each in its own thread and DB connection;
-    returns each one's result or the exception it raised."""
-    barrier = threading.Barrier(len(workers))
-    results: list[object] = [None] * len(workers)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = workers[i]()
-        except Exception as exc:  # the test inspects what each thread got
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(t.is_alive() for t in threads), "a racer hung"
-    return results
 
 
 def test_two_concurrent_transitions_one_wins_the_other_gets_a_conflict(city, report, user):
