@@ -256,6 +256,24 @@ def test_a_deactivated_api_key_is_refused(user):
     error_of(client.post(REPORTS, payload(), format="json"), 401, "authentication_failed")
 
 
+def test_a_key_deactivated_after_use_stops_working_within_the_ttl(user, monkeypatch):
+    from command.api import auth
+
+    clock = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    _, key = issue_key("soon-old", user("intake"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.post(REPORTS, payload(external_id="k1"), format="json").status_code == 201
+    ApiKey.objects.filter(name="soon-old").update(active=False)
+
+    clock[0] += auth.KNOWN_KEY_TTL_S + 0.1
+    response = client.post(REPORTS, payload(external_id="k2"), format="json")
+
+    error_of(response, 401, "authentication_failed")
+    assert not Report.objects.filter(external_id="k2").exists()
+
+
 def test_unit_staff_may_not_submit_reports(api):
     response = api("daoli").post(REPORTS, payload(), format="json")
 
