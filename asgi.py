@@ -4,12 +4,15 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citydesk.settings")
 
+import django
 from channels.routing import ProtocolTypeRouter
-from django.core.asgi import get_asgi_application
 
-# Django must be set up before anything imports models.
-django_asgi_app = get_asgi_application()
+# Django must be set up before anything imports models (what get_asgi_application does first).
+django.setup(set_prefix=False)
 
+from citydesk.http_handler import SyncChainASGIHandler  # noqa: E402
 from citydesk.routing import websocket_application  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+application = ProtocolTypeRouter(
+    {"http": SyncChainASGIHandler(), "websocket": websocket_application}
+)
