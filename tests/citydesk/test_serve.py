@@ -20,3 +20,30 @@ def test_daphne_imported_after_install_loop_runs_on_uvloop():
         check=True,
     )
     assert probe.stdout.strip() == "uvloop"
+
+
+def test_autobahn_logs_its_arguments_as_they_are():
+    from autobahn.twisted import websocket as twisted_websocket
+    from autobahn.websocket import protocol
+
+    from citydesk.serve import plain_log_arguments
+
+    before = (protocol.hltype, protocol.hlval, twisted_websocket.hltype, twisted_websocket.hlval)
+    try:
+        plain_log_arguments()
+
+        # If autobahn stops importing these names, the patch would do nothing: fail instead.
+        for module in (protocol, twisted_websocket):
+            assert module.hltype(test_autobahn_logs_its_arguments_as_they_are) is (
+                test_autobahn_logs_its_arguments_as_they_are
+            )
+            assert module.hlval(1234, color="white") == 1234
+            assert "hltype(" in _source(module)
+    finally:
+        protocol.hltype, protocol.hlval, twisted_websocket.hltype, twisted_websocket.hlval = before
+
+
+def _source(module) -> str:
+    import inspect
+
+    return inspect.getsource(module)
