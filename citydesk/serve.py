@@ -6,7 +6,7 @@ daphne makes its event loop when it is imported, so the loop's kind is chosen he
 that. On the real-time benchmark (2,000 sockets, 100 events/s) uvloop took a daphne 15 % less
 CPU per frame than asyncio's own loop: every frame a socket is sent registers and unregisters
 the socket for writing, which asyncio's loop does in Python. autobahn's debug-log arguments go
-uncoloured (`plain_log_arguments`).
+uncoloured (`plain_log_arguments`), and TCP writes go out at once (`citydesk.twisted_writes`).
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def _as_is(value: object, **_style: object) -> object:
 def main() -> None:
     install_loop()
     plain_log_arguments()
+    from citydesk import twisted_writes
+
+    twisted_writes.install()
     from daphne.cli import CommandLineInterface
 
     CommandLineInterface.entrypoint()

@@ -17,6 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BOUND_S = 30
 
 
+def python_prints(code: str) -> str:
+    """What a fresh interpreter, started in the project, prints running `code`."""
+    probe = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return probe.stdout.strip()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
