@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,8 @@ PROCESSES = (2, 4)  # on PostgreSQL, intake from several processes at once
 FEED_BATCH = 100  # reports per submit_many, as a 110 or 12319 feed delivers them
 BATCH_PROCESSES = 2
 HTTP_REPORTS = 1_000
-HTTP_CLIENTS = 4
+HTTP_CLIENTS = (4, 16)  # keep-alive clients POSTing at once, one run each
+GATHER_THREADS = 16  # threads handing reports to group_intake at once, as concurrent requests
 WARM_UP = 30
 DUPLICATE_SHARE = 0.2
 DUPLICATE_MAX_M = 100.0  # per axis: a duplicate lies within ~140 m of its original
@@ -135,10 +137,16 @@ def run(db: Database) -> None:
         line(name, db.flavour, _figure(done, how), **target, **_met(done, target))
         _failures(done)
 
-    reports = plan(rng, HTTP_REPORTS, "http")
-    done = over_http(db, reports)
-    line("intake.http", db.flavour, _figure(done, f"daphne, {HTTP_CLIENTS} clients"))
+    reports = plan(rng, SERVICE_REPORTS * 2, "gather")
+    done = in_threads(reports, GATHER_THREADS)
+    how = f"group_intake, one at a time from {GATHER_THREADS} threads"
+    line("intake.service.gathered", db.flavour, _figure(done, how), **target, **_met(done, target))
     _failures(done)
+
+    for clients, done in zip(HTTP_CLIENTS, over_http(db, rng), strict=True):
+        how = f"daphne, {clients} clients"
+        line(f"intake.http.{clients}clients", db.flavour, _figure(done, how))
+        _failures(done)
 
 
 # --- the reports -----------------------------------------------------------------------------
@@ -262,15 +270,17 @@ def _kind(sql: str) -> str:
 # --- through the service ---------------------------------------------------------------------
 
 
-def submit_all(reports: list[Planned], budget_s: float = BUDGET_S, batch: int = 1) -> Outcome:
-    """Submit one after another in this thread, or `batch` at a time as a feed sends them;
-    stop early when the budget is spent."""
+def submit_all(
+    reports: list[Planned], budget_s: float = BUDGET_S, batch: int = 1, gather: bool = False
+) -> Outcome:
+    """Submit one after another in this thread (through group_intake with `gather`), or `batch`
+    at a time as a feed sends them; stop early when the budget is spent."""
     done = Outcome()
     started = time.perf_counter()
     for start in range(0, len(reports), batch):
         chunk = reports[start : start + batch]
         try:
-            for result in _submit(chunk, batch):
+            for result in _submit(chunk, batch, gather):
                 if isinstance(result, Exception):
                     done.failed[_first_line(result)] += 1
                 else:
@@ -285,9 +295,11 @@ def submit_all(reports: list[Planned], budget_s: float = BUDGET_S, batch: int = 
     return done
 
 
-def _submit(chunk: list[Planned], batch: int) -> list:
-    from command import intake
+def _submit(chunk: list[Planned], batch: int, gather: bool = False) -> list:
+    from command import group_intake, intake
 
+    if gather:
+        return [group_intake.submit(chunk[0].report_in())]
     if batch == 1:
         return [intake.submit(chunk[0].report_in())]
     return intake.submit_many([report.report_in() for report in chunk])
@@ -334,8 +346,9 @@ def _worker(env: dict, k: int, share: list[Planned], batch: int, ready, start, r
 # --- through HTTP ----------------------------------------------------------------------------
 
 
-def over_http(db: Database, reports: list[Planned]) -> Outcome:
-    """POST the reports to a daphne serving this database, from HTTP_CLIENTS keep-alive clients."""
+def over_http(db: Database, rng: random.Random) -> list[Outcome]:
+    """POST HTTP_REPORTS reports to a daphne serving this database from each count of keep-alive
+    clients in HTTP_CLIENTS, one run after another."""
     from django.contrib.auth import get_user_model
     from django.db import connections
 
@@ -365,10 +378,13 @@ def over_http(db: Database, reports: list[Planned]) -> Outcome:
         try:
             if not _wait_until_up(daphne, port):
                 tail = log_path.read_text(errors="replace").splitlines()[-15:]
-                return Outcome(failed=Counter({"daphne did not start: " + " | ".join(tail): 1}))
-            _post_all(port, key, reports[:WARM_UP])
-            measured = reports[WARM_UP:]
-            return _post_concurrently(port, key, measured, HTTP_CLIENTS)
+                failed = Outcome(failed=Counter({"daphne did not start: " + " | ".join(tail): 1}))
+                return [failed for _ in HTTP_CLIENTS]
+            _post_all(port, key, plan(rng, WARM_UP, "http-warm"))
+            return [
+                _post_concurrently(port, key, plan(rng, HTTP_REPORTS, f"http{n}-"), n)
+                for n in HTTP_CLIENTS
+            ]
         finally:
             daphne.terminate()
             try:
@@ -380,14 +396,35 @@ def over_http(db: Database, reports: list[Planned]) -> Outcome:
 
 def _post_concurrently(port: int, key: str, reports: list[Planned], clients: int) -> Outcome:
     shares = [reports[k::clients] for k in range(clients)]
-    outcomes = [Outcome() for _ in range(clients)]
-    start = threading.Barrier(clients + 1)
+    return _concurrently(lambda k: _post_all(port, key, shares[k]), clients)
 
-    def work(k: int) -> None:
+
+def in_threads(reports: list[Planned], threads: int) -> Outcome:
+    """The reports handed to group_intake one at a time from `threads` threads of this process
+    at once, as a server's concurrent requests hand them over (each thread its connection)."""
+    from django.db import connection
+
+    shares = [reports[k::threads] for k in range(threads)]
+
+    def work(k: int) -> Outcome:
+        try:
+            return submit_all(shares[k], gather=True)
+        finally:
+            connection.close()
+
+    return _concurrently(work, threads)
+
+
+def _concurrently(work: Callable[[int], Outcome], count: int) -> Outcome:
+    """work(0) ... work(count - 1), each in a thread of its own, started together."""
+    outcomes = [Outcome() for _ in range(count)]
+    start = threading.Barrier(count + 1)
+
+    def run(k: int) -> None:
         start.wait()
-        outcomes[k] = _post_all(port, key, shares[k])
+        outcomes[k] = work(k)
 
-    workers = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
+    workers = [threading.Thread(target=run, args=(k,)) for k in range(count)]
     for worker in workers:
         worker.start()
     start.wait()
