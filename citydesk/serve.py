@@ -6,12 +6,14 @@ daphne makes its event loop when it is imported, so the loop's kind is chosen he
 that. On the real-time benchmark (2,000 sockets, 100 events/s) uvloop took a daphne 15 % less
 CPU per frame than asyncio's own loop: every frame a socket is sent registers and unregisters
 the socket for writing, which asyncio's loop does in Python. autobahn's debug-log arguments go
-uncoloured (`plain_log_arguments`), and TCP writes go out at once (`citydesk.twisted_writes`).
+uncoloured (`plain_log_arguments`), TCP writes go out at once (`citydesk.twisted_writes`), and
+the garbage collector's full passes are rarer and shorter (`collect_garbage_seldom`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 
 
 def install_loop() -> str:
@@ -44,12 +46,35 @@ def _as_is(value: object, **_style: object) -> object:
     return value
 
 
+# Objects allocated between young collections: at 700 (CPython's default) a daphne with 1,000
+# sockets promoted enough short-lived objects to run a full collection every 1-2 s.
+YOUNG_COLLECTION_EVERY = 50_000
+
+
+def collect_garbage_seldom() -> None:
+    """Make the cyclic garbage collector's full passes rarer and shorter in a daphne.
+
+    A full pass walks every tracked object and stops the event loop meanwhile: at 1,000 sockets
+    a daphne made ten of 50-160 ms in a 15 s run, and the events in flight then waited. What is
+    alive once daphne runs (Django, the application, the loaded modules) lives as long as the
+    process, so it is frozen out of those passes; with younger generations collected less
+    often, fewer objects reach the old one. Measured: three full passes of 11-84 ms instead.
+    """
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
+    from daphne import server  # noqa: F401  (installs daphne's reactor, as its CLI does first)
+    from twisted.internet import reactor
+
+    # Once running: daphne's CLI has imported the application by then, no client is served yet.
+    reactor.callWhenRunning(gc.freeze)
+
+
 def main() -> None:
     install_loop()
     plain_log_arguments()
     from citydesk import twisted_writes
 
     twisted_writes.install()
+    collect_garbage_seldom()
     from daphne.cli import CommandLineInterface
 
     CommandLineInterface.entrypoint()

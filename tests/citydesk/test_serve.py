@@ -1,5 +1,6 @@
 """citydesk.serve: daphne on uvloop's event loop."""
 
+from citydesk.serve import YOUNG_COLLECTION_EVERY
 from tests.servers import python_prints
 
 
@@ -36,3 +37,17 @@ def _source(module) -> str:
     import inspect
 
     return inspect.getsource(module)
+
+
+def test_a_daphne_collects_garbage_seldom_and_freezes_what_it_started_with():
+    printed = python_prints(
+        "import gc; from citydesk.serve import install_loop, collect_garbage_seldom; "
+        "install_loop(); collect_garbage_seldom(); "
+        "from twisted.internet import reactor; "
+        "reactor.callWhenRunning(lambda: (print(gc.get_freeze_count() > 1000), reactor.stop())); "
+        "print(gc.get_threshold()[0], gc.get_freeze_count()); reactor.run()"
+    )
+    threshold, frozen_before, frozen_when_running = printed.split()
+    assert int(threshold) == YOUNG_COLLECTION_EVERY
+    assert frozen_before == "0"  # nothing frozen until daphne runs
+    assert frozen_when_running == "True"
