@@ -6,7 +6,7 @@ socket gets. At 2,000 WebSocket clients that bookkeeping was a fifth of a daphne
 POSTed reports waited behind it. asyncio's own transports try the socket first; so does this:
 when nothing is queued ahead, `write` sends what the kernel takes now and queues only the rest,
 the way Twisted queues all of it. On the real-time benchmark (2,000 clients, reports POSTed):
-daphne CPU 54 -> 42 % of a core each, intake-to-frame p99 315-327 -> 159-186 ms.
+daphne CPU 54 -> 42 % of a core each, intake-to-frame p99 315-327 -> 159-236 ms.
 """
 
 from __future__ import annotations
