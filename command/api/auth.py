@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import secrets
-import threading
 import time
 
 from rest_framework import authentication, exceptions
@@ -19,7 +18,6 @@ PREFIX_LEN = 8
 # So a key deactivated (or its holder) stops working within this many seconds in every process.
 KNOWN_KEY_TTL_S = 5.0
 _known: dict[str, tuple[float, ApiKey]] = {}  # key hash -> (when looked up, key with its user)
-_known_lock = threading.Lock()
 ttl_cache.on_clear(_known.clear)
 
 
@@ -68,10 +66,8 @@ def _valid_key(key_hash: str) -> ApiKey | None:
         return known[1]
     key = ApiKey.objects.select_related("user").filter(key_hash=key_hash, active=True).first()
     if key is None or not key.user.is_active:
-        with _known_lock:
-            _known.pop(key_hash, None)
+        _known.pop(key_hash, None)  # a single dict operation: safe across threads as it is
         return None
     roles.role_of(key.user)  # reads the profile once, onto the user
-    with _known_lock:
-        _known[key_hash] = (now, key)
+    _known[key_hash] = (now, key)
     return key

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from asgiref import sync
+from channels.db import database_sync_to_async
 from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
 
@@ -51,9 +52,8 @@ async def test_django_s_own_handler_takes_many_more(city, hops):
 
 
 async def test_a_report_posted_through_asgi_is_taken(city, user):
-    from channels.db import database_sync_to_async
-
-    _, key = await database_sync_to_async(issue_key)("asgi", await _user(user, "intake"))
+    intake_user = await database_sync_to_async(user)("intake")
+    _, key = await database_sync_to_async(issue_key)("asgi", intake_user)
     body = {
         "source": "web",
         "external_id": "asgi-1",
@@ -90,9 +90,3 @@ async def test_a_form_post_without_its_csrf_token_is_refused(city):
     ).get_response()
 
     assert answer["status"] == 403  # CsrfViewMiddleware
-
-
-async def _user(user, name):
-    from channels.db import database_sync_to_async
-
-    return await database_sync_to_async(user)(name)
