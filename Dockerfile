@@ -6,4 +6,4 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["python", "-m", "citydesk.serve", "-b", "0.0.0.0", "-p", "8000", "asgi:application"]
+CMD ["python", "-m", "citydesk.server", "-b", "0.0.0.0", "-p", "8000", "asgi:application"]

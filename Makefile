@@ -21,11 +21,12 @@ demo: $(STAMP)
 	$(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py demo_banner
-	$(PY) -m citydesk.serve -b 127.0.0.1 -p 8000 asgi:application
+	$(PY) -m citydesk.server -b 127.0.0.1 -p 8000 asgi:application
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 
 # Embedded mode always; services mode too when DATABASE_URL and REDIS_URL are set (CI sets them).

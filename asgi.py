@@ -10,8 +10,8 @@ from channels.routing import ProtocolTypeRouter
 # Django must be set up before anything imports models (what get_asgi_application does first).
 django.setup(set_prefix=False)
 
-from citydesk.http_handler import SyncChainASGIHandler  # noqa: E402
-from citydesk.routing import websocket_application  # noqa: E402
+from citydesk.server.http_handler import SyncChainASGIHandler  # noqa: E402
+from command.realtime.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {"http": SyncChainASGIHandler(), "websocket": websocket_application}

@@ -155,7 +155,7 @@ def run(db: Database) -> None:
 def plan(rng: random.Random, count: int, prefix: str) -> list[Planned]:
     """`count` reports over Harbin; about DUPLICATE_SHARE of them re-report a recent event near
     where it was first reported, in other words and often from another source."""
-    from command import coords
+    from command.intake import coords
 
     events: list[synthetic.Event] = []
     planned = []
@@ -296,10 +296,11 @@ def submit_all(
 
 
 def _submit(chunk: list[Planned], batch: int, gather: bool = False) -> list:
-    from command import group_intake, intake
+    from command import intake
+    from command.intake import grouped
 
     if gather:
-        return [group_intake.submit(chunk[0].report_in())]
+        return [grouped.submit(chunk[0].report_in())]
     if batch == 1:
         return [intake.submit(chunk[0].report_in())]
     return intake.submit_many([report.report_in() for report in chunk])
@@ -352,7 +353,7 @@ def over_http(db: Database, rng: random.Random) -> list[Outcome]:
     from django.contrib.auth import get_user_model
     from django.db import connections
 
-    from command.api.auth import issue_key
+    from command.api_keys import issue_key
 
     _, key = issue_key("bench-http", get_user_model().objects.get(username="intake"))
     connections.close_all()
@@ -363,7 +364,7 @@ def over_http(db: Database, rng: random.Random) -> list[Outcome]:
             [
                 str(ROOT / ".venv/bin/python"),
                 "-m",
-                "citydesk.serve",
+                "citydesk.server",
                 "-b",
                 "127.0.0.1",
                 "-p",

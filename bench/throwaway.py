@@ -66,7 +66,7 @@ def throwaway(flavour: str) -> Iterator[Database]:
     finally:
         from django.db import connections
 
-        from command import relay
+        from command.outbox import relay
 
         relay.wait_idle()  # a relay pass still running would fail on the dropped database
         connections.close_all()

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "command",
+    "command.realtime",
     "hotline",
     "duty",
     "dashboards",

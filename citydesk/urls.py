@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from citydesk import views
-from command import pages
+from command.realtime import pages
 
 # For browser tests and demos only (DEBUG on, as in `make demo`): never served in production.
 demo_pages = [path("realtime/probe/", pages.realtime_probe, name="realtime-probe")]

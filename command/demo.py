@@ -14,8 +14,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q
 
-from command import jurisdictions
-from command.api.auth import hash_key, issue_key
+from command.api_keys import hash_key, issue_key
 from command.models import (
     ApiKey,
     Category,
@@ -26,6 +25,7 @@ from command.models import (
     Unit,
     UnitKind,
 )
+from command.routing import jurisdictions
 
 DATA = Path(__file__).parent / "data"
 KEY_FILE = "demo_api_key.txt"

@@ -19,7 +19,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from command import events, sla
 from command.bulk_insert import insert_all, update_all
 from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
 from command.models import (
@@ -30,8 +29,10 @@ from command.models import (
     IncidentStatus,
     Role,
 )
+from command.outbox import events
 from command.reference_data import active_units
 from command.roles import DUTY, role_of, unit_of
+from command.routing import sla
 from command.ttl_cache import ttl_cached
 
 S = IncidentStatus

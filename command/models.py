@@ -44,7 +44,8 @@ class UnitKind(models.TextChoices):
 class Category(models.Model):
     """One entry of the city-service taxonomy, with its deadlines per priority.
 
-    SLA specs read "2h" (hours), "3d" (calendar days) or "7wd" (working days); see command.sla.
+    SLA specs read "2h" (hours), "3d" (calendar days) or "7wd" (working days); see
+    command.routing.sla.
     """
 
     code = models.CharField(_("code"), max_length=48, unique=True)

@@ -10,8 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from command import events, intake, similarity
+from command import intake
 from command.errors import IllegalTransition, NotAllowed, NotFound
+from command.intake import similarity
 from command.models import (
     OPEN_STATUSES,
     Assignment,
@@ -21,6 +22,7 @@ from command.models import (
     Report,
     TimelineEntry,
 )
+from command.outbox import events
 from command.roles import CITYWIDE, role_of
 
 

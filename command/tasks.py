@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from command import relay
+from command.outbox import relay
 
 
 @shared_task(name="command.relay_outbox", ignore_result=True)

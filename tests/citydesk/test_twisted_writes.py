@@ -1,12 +1,13 @@
-"""citydesk.twisted_writes: a TCP write goes out at once when nothing is queued ahead of it, and
-otherwise exactly as Twisted queues it: in order, nothing lost, errors reported the same way."""
+"""citydesk.server.twisted_writes: a TCP write goes out at once when nothing is queued ahead of
+it, and otherwise exactly as Twisted queues it: in order, nothing lost, errors reported
+the same way."""
 
 import socket
 
 import pytest
 from twisted.internet import main, tcp
 
-from citydesk import twisted_writes
+from citydesk.server import twisted_writes
 from tests.servers import python_prints
 
 
@@ -133,7 +134,7 @@ def test_text_is_refused_as_twisted_refuses_it(installed, pair):
 def test_importing_it_installs_no_reactor():
     """daphne installs its own reactor when imported; one installed before would be refused."""
     printed = python_prints(
-        "import sys, citydesk.twisted_writes as w; w.install(); "
+        "import sys, citydesk.server.twisted_writes as w; w.install(); "
         "print('twisted.internet.reactor' in sys.modules)"
     )
     assert printed == "False"

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from command import coords
-from command.api.auth import issue_key
+from command.api_keys import issue_key
+from command.intake import coords
 from command.models import (
     ApiKey,
     Assignment,
@@ -257,17 +257,17 @@ def test_a_deactivated_api_key_is_refused(user):
 
 
 def test_a_key_deactivated_after_use_stops_working_within_the_ttl(user, monkeypatch):
-    from command.api import auth
+    from command import api_keys
 
     clock = [1000.0]
-    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(api_keys.time, "monotonic", lambda: clock[0])
     _, key = issue_key("soon-old", user("intake"))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert client.post(REPORTS, payload(external_id="k1"), format="json").status_code == 201
     ApiKey.objects.filter(name="soon-old").update(active=False)
 
-    clock[0] += auth.KNOWN_KEY_TTL_S + 0.1
+    clock[0] += api_keys.KNOWN_KEY_TTL_S + 0.1
     response = client.post(REPORTS, payload(external_id="k2"), format="json")
 
     error_of(response, 401, "authentication_failed")
@@ -1046,7 +1046,7 @@ def test_a_database_that_cannot_be_reached_answers_503_and_stores_nothing(api, f
     from django.db import OperationalError
 
     client = api("intake")
-    with mock.patch("command.intake.submit", side_effect=OperationalError(failure)):
+    with mock.patch("command.intake.service.submit", side_effect=OperationalError(failure)):
         response = client.post(REPORTS, payload(), format="json")
 
     assert response.status_code == 503

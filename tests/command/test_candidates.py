@@ -8,10 +8,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from command import candidates, grid, lifecycle, relay
-from command.candidates import CandidateIndex, IncidentRow
-from command.classify import taxonomy
+from command import lifecycle
+from command.intake import candidates, grid
+from command.intake.candidates import CandidateIndex, IncidentRow
+from command.intake.classify import taxonomy
 from command.models import Incident, IncidentStatus, OutboxEvent
+from command.outbox import relay
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db

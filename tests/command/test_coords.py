@@ -2,7 +2,7 @@
 
 import pytest
 
-from command.coords import (
+from command.intake.coords import (
     Datum,
     UnknownDatum,
     bd09_to_gcj02,
@@ -11,7 +11,7 @@ from command.coords import (
     to_wgs84,
     wgs84_to_gcj02,
 )
-from command.grid import distance_m
+from command.intake.grid import distance_m
 
 # (lat, lon) around Harbin and across mainland China, coast to interior.
 POINTS_IN_CHINA = [

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from command import demo
-from command.api.auth import hash_key
+from command.api_keys import hash_key
 from command.models import ApiKey, Category, District, Source, StaffProfile, Unit
 
 pytestmark = pytest.mark.django_db

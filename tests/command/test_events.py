@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from command import events
 from command.models import EventStream, Incident, OutboxEvent, TimelineEntry
+from command.outbox import events
 
 pytestmark = pytest.mark.django_db
 TABLES = {

@@ -7,7 +7,7 @@ import json
 import pytest
 import pytest_asyncio
 
-from command import fanout
+from command.realtime import fanout
 
 
 class Socket:

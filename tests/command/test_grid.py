@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from command.grid import CELL_DEG, EARTH_RADIUS_M, cell_of, cells_within, distance_m
+from command.intake.grid import CELL_DEG, EARTH_RADIUS_M, cell_of, cells_within, distance_m
 
 HARBIN = (45.77, 126.62)
 

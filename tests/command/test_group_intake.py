@@ -6,8 +6,9 @@ import time
 import pytest
 from django.db import OperationalError, transaction
 
-from command import group_intake, intake
+from command import intake
 from command.errors import InvalidReport
+from command.intake import grouped, service
 from command.models import Incident, Report
 from tests.command.test_intake_batch import PIPE, report_in
 from tests.command.test_merge import offset
@@ -16,16 +17,16 @@ from tests.conftest import CENTRAL_STREET, HARBIN_STATION, race
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def at_once(gatherer: group_intake.Gatherer, reports: list[intake.ReportIn]) -> list[object]:
+def at_once(gatherer: grouped.Gatherer, reports: list[intake.ReportIn]) -> list[object]:
     """Hand the reports over from a thread each, all at the same instant."""
     return race([lambda r=r: gatherer.submit(r) for r in reports])
 
 
 @pytest.fixture
-def gatherer(monkeypatch) -> group_intake.Gatherer:
+def gatherer(monkeypatch) -> grouped.Gatherer:
     """A gatherer of the test's own, the one the API uses too."""
-    made = group_intake.Gatherer()
-    monkeypatch.setattr(group_intake, "_gatherer", made)
+    made = grouped.Gatherer()
+    monkeypatch.setattr(grouped, "_gatherer", made)
     return made
 
 
@@ -50,7 +51,7 @@ def batches(gatherer, monkeypatch) -> Batches:
                 time.sleep(0.005)
         return real(reports, now)
 
-    monkeypatch.setattr(intake, "submit_many", held)
+    monkeypatch.setattr(service, "submit_many", held)
     return taken
 
 
@@ -114,8 +115,8 @@ def test_a_report_that_breaks_the_batch_fails_alone_and_the_others_are_taken(
             raise RuntimeError("this one's bug")
         return real_submit(report, now)
 
-    monkeypatch.setattr(intake, "submit_many", broken_batch)
-    monkeypatch.setattr(intake, "submit", submit)
+    monkeypatch.setattr(service, "submit_many", broken_batch)
+    monkeypatch.setattr(service, "submit", submit)
 
     outcomes = at_once(gatherer, [report_in(f"b{i}") for i in range(3)])
 
@@ -135,7 +136,7 @@ def test_an_unreachable_database_fails_every_caller_with_an_error_of_its_own(
         time.sleep(0.05)  # the others queue meanwhile
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(intake, "submit_many", unreachable)
+    monkeypatch.setattr(service, "submit_many", unreachable)
 
     outcomes = at_once(gatherer, [report_in(f"d{i}") for i in range(4)])
 
@@ -149,7 +150,7 @@ def test_inside_a_transaction_the_report_is_taken_in_it(city, gatherer, monkeypa
     def not_here(reports, now=None):
         raise AssertionError("a caller's transaction must not be left for a batch")
 
-    monkeypatch.setattr(intake, "submit_many", not_here)
+    monkeypatch.setattr(service, "submit_many", not_here)
     with transaction.atomic():
         result = gatherer.submit(report_in("t1"))
         transaction.set_rollback(True)

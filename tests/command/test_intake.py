@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from command import coords
 from command.errors import InvalidReport
+from command.intake import coords
 from command.models import (
     Assignment,
     Incident,

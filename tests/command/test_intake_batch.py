@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from command import intake, lifecycle
 from command.errors import InvalidReport
+from command.intake import service
 from command.models import (
     Assignment,
     EventStream,
@@ -172,7 +173,7 @@ def test_a_batch_writes_each_table_once(city):
 
 
 def test_longer_feeds_go_in_batches_of_max_batch(city, monkeypatch):
-    monkeypatch.setattr(intake, "MAX_BATCH", 3)
+    monkeypatch.setattr(service, "MAX_BATCH", 3)
     feed = mixed_feed("m", timezone.now() - timedelta(hours=1))
 
     with CaptureQueriesContext(connection) as queries:
@@ -204,8 +205,8 @@ def test_a_report_stored_by_another_transaction_meanwhile_is_answered_as_a_repla
     # As if the batch's look for earlier reports ran before another transaction stored "s1";
     # every look after it sees what is there.
     looks = iter([lambda reports: {}])
-    real = intake._replays
-    monkeypatch.setattr(intake, "_replays", lambda reports: next(looks, real)(reports))
+    real = service._replays
+    monkeypatch.setattr(service, "_replays", lambda reports: next(looks, real)(reports))
 
     results = intake.submit_many([report_in("s2", at=HARBIN_STATION), report_in("s1")])
 

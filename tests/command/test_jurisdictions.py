@@ -9,8 +9,9 @@ import shapely
 from django.core.management import CommandError, call_command
 from shapely.geometry import Point, Polygon
 
-from command import jurisdictions
-from command.jurisdictions import (
+from command.models import District
+from command.routing import jurisdictions
+from command.routing.jurisdictions import (
     DistrictIndex,
     JurisdictionFileError,
     get_index,
@@ -19,7 +20,6 @@ from command.jurisdictions import (
     read_jurisdiction_file,
     save_districts,
 )
-from command.models import District
 
 # (lat, lon), WGS-84.
 CENTRAL_STREET = (45.7740, 126.6177)  # 中央大街, 道里区, ~0.7 km from the nearest border

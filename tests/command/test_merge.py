@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from command import coords, grid
+from command.intake import coords, grid
 from command.models import Incident, IncidentStatus, Report
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 

@@ -14,9 +14,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from asgi import application
-from command import fanout, relay
-from command.consumers import EventsConsumer
 from command.models import OutboxEvent
+from command.outbox import relay
+from command.realtime import fanout
+from command.realtime.consumers import EventsConsumer
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from command.similarity import (
+from command.intake.similarity import (
     DEFAULT_THRESHOLD,
     best_match,
     best_prepared,

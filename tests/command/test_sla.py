@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from command.models import Holiday
-from command.sla import (
+from command.routing.sla import (
     InvalidSla,
     Sla,
     WorkCalendar,

@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
-from command.socket_auth import SessionUserMiddleware
+from command.realtime.socket_auth import SessionUserMiddleware
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -2,20 +2,21 @@
 
 import pytest
 
-from command import streams
 from command.models import Role, StaffProfile
+from command.outbox import streams
+from command.realtime import access
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_role_change_takes_effect_at_once_in_this_process(city, user, unit):
     daoli = user("daoli")
-    assert not streams.Reader.of(daoli).citywide
+    assert not access.Reader.of(daoli).citywide
     profile = StaffProfile.objects.get(user=daoli)
     profile.role, profile.unit = Role.DUTY_OFFICER, None
     profile.save()
     reconnected = user("daoli")  # a new connection loads its user afresh
-    assert streams.Reader.of(reconnected).authorise("all") == "all"
+    assert access.Reader.of(reconnected).authorise("all") == "all"
 
 
 def test_parent_units_follow_their_sub_units_events(city, report, unit):
@@ -31,7 +32,7 @@ def test_parent_units_follow_their_sub_units_events(city, report, unit):
 
 
 def test_malformed_stream_names_are_refused_before_any_lookup(city, user):
-    reader = streams.Reader.of(user("duty"))
+    reader = access.Reader.of(user("duty"))
     for bad in ["", "all ", "unit:", "unit:1;DROP", "district:23", "incident:" + "x" * 30, 7]:
-        with pytest.raises(streams.StreamRefused):
+        with pytest.raises(access.StreamRefused):
             reader.authorise(bad)

@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from command import relay, tasks
+from command import tasks
 from command.models import OutboxEvent
+from command.outbox import relay
 
 pytestmark = pytest.mark.django_db
 

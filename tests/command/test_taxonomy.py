@@ -11,7 +11,7 @@ import pytest
 
 import command
 from command.models import Category, Priority, UnitKind
-from command.sla import InvalidSla, parse_sla
+from command.routing.sla import InvalidSla, parse_sla
 
 TAXONOMY = Path(command.__file__).parent / "data" / "categories.json"
 FIELDS = {

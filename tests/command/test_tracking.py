@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from command.tracking import next_tracking_no
+from command.intake.tracking import next_tracking_no
 
 pytestmark = pytest.mark.django_db
 HARBIN = ZoneInfo("Asia/Harbin")

@@ -12,8 +12,9 @@ import pytest
 from channels.layers import get_channel_layer
 from django.db import connections
 
-from command import relay, tasks
+from command import tasks
 from command.models import OutboxEvent
+from command.outbox import relay
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from command import candidates, intake, lifecycle
+from command import intake, lifecycle
 from command.errors import Conflict
+from command.intake import candidates
 from command.models import Incident, IncidentStatus, Report, TimelineEntry
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION, race
 

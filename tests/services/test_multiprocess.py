@@ -12,7 +12,7 @@ import websockets
 from django.db import connection, connections
 from django.test import Client
 
-from command.api.auth import issue_key
+from command.api_keys import issue_key
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 from tests.servers import daphne
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from command.tracking import next_tracking_no, sequence_name
+from command.intake.tracking import next_tracking_no, sequence_name
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 DAY = datetime(2031, 5, 20, 9, 0, tzinfo=ZoneInfo("Asia/Harbin"))

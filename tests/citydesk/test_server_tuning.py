@@ -1,12 +1,12 @@
-"""citydesk.serve: daphne on uvloop's event loop."""
+"""citydesk.server: daphne on uvloop's event loop."""
 
-from citydesk.serve import YOUNG_COLLECTION_EVERY
+from citydesk.server.tuning import YOUNG_COLLECTION_EVERY
 from tests.servers import python_prints
 
 
 def test_daphne_imported_after_install_loop_runs_on_uvloop():
     printed = python_prints(
-        "from citydesk.serve import install_loop; install_loop(); "
+        "from citydesk.server.tuning import install_loop; install_loop(); "
         "import daphne.server; print(type(daphne.server.twisted_loop).__module__)"
     )
     assert printed == "uvloop"
@@ -16,7 +16,7 @@ def test_autobahn_logs_its_arguments_as_they_are():
     from autobahn.twisted import websocket as twisted_websocket
     from autobahn.websocket import protocol
 
-    from citydesk.serve import plain_log_arguments
+    from citydesk.server.tuning import plain_log_arguments
 
     before = (protocol.hltype, protocol.hlval, twisted_websocket.hltype, twisted_websocket.hlval)
     try:
@@ -41,7 +41,7 @@ def _source(module) -> str:
 
 def test_a_daphne_collects_garbage_seldom_and_freezes_what_it_started_with():
     printed = python_prints(
-        "import gc; from citydesk.serve import install_loop, collect_garbage_seldom; "
+        "import gc; from citydesk.server.tuning import install_loop, collect_garbage_seldom; "
         "install_loop(); collect_garbage_seldom(); "
         "from twisted.internet import reactor; "
         "reactor.callWhenRunning(lambda: (print(gc.get_freeze_count() > 1000), reactor.stop())); "

@@ -14,9 +14,10 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from command import grid, relay, similarity
-from command.classify import taxonomy
+from command.intake import grid, similarity
+from command.intake.classify import taxonomy
 from command.models import OPEN_STATUSES, Incident, OutboxEvent
+from command.outbox import relay
 
 # Cells of 0.003° x 0.004° (~333 m x ~310 m at Harbin), a little larger than the merge radius:
 # a 300 m look-up reads at most 3 x 3 cells per category south of 47°N, 3 x 4 further north.

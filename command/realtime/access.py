@@ -1,8 +1,5 @@
-"""Event streams: what clients subscribe to (`all`, `district:<code>`, `unit:<id>`,
-`incident:<tracking_no>`), the server-side keys behind them, and who may read which.
-
-Keys are built from ids the server knows, never from client text, and fit Channels' group name
-rules (`^[a-zA-Z0-9._-]+$`, under 100 characters).
+"""Who may read which event stream (`all`, `district:<code>`, `unit:<id>`,
+`incident:<tracking_no>`): asked by the WebSocket consumer at subscribe and by the events API.
 """
 
 from __future__ import annotations
@@ -15,10 +12,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from command import ttl_cache
 from command.models import Assignment, District, Incident, Role, Unit
-from command.reference_data import unit_parents
+from command.outbox.streams import key_of
 from command.roles import CITYWIDE, role_of, unit_of, unit_scope
 
-ALL = "all"
 READER_TTL = 10.0  # seconds a user's read rights are reused (a role change takes effect after)
 _readers: dict[int, tuple[Reader, float]] = {}
 ttl_cache.on_clear(_readers.clear)
@@ -27,29 +23,6 @@ STREAM_RE = re.compile(r"^(all|district:\d{6,12}|unit:\d{1,18}|incident:[0-9A-Za
 
 class StreamRefused(Exception):
     """A stream the client may not read, or that does not exist."""
-
-
-def key_of(stream: str) -> str:
-    """`district:230102` -> `district.230102`: the group-safe key for a well-formed stream."""
-    return stream.replace(":", ".", 1)
-
-
-def stream_of(key: str) -> str:
-    return key.replace(".", ":", 1)
-
-
-def keys_for(incident: Incident, extra_unit_ids: set[int] | None = None) -> list[str]:
-    """Every stream an event about `incident` belongs to: all, its district, its incident, its
-    unit and that unit's parents (a parent sees what it passed on), plus units the event
-    concerns though the incident has left them (a return, a reopen)."""
-    keys = [ALL, f"incident.{incident.tracking_no}"]
-    if incident.district_id:
-        keys.append(f"district.{incident.district.code}")
-    unit_ids = set(extra_unit_ids or ())
-    if incident.unit_id:
-        unit_ids.add(incident.unit_id)
-    keys.extend(f"unit.{uid}" for uid in sorted(_with_ancestors(unit_ids)))
-    return keys
 
 
 @dataclass
@@ -121,13 +94,3 @@ class Reader:
         assigned = Assignment.objects.filter(incident=incident, unit_id__in=self.unit_ids)
         if not assigned.exists():
             raise StreamRefused(f"{tracking_no} has not been assigned to your unit.")
-
-
-def _with_ancestors(unit_ids: set[int]) -> set[int]:
-    parents = unit_parents()
-    found = set()
-    for unit_id in unit_ids:
-        while unit_id is not None and unit_id not in found:
-            found.add(unit_id)
-            unit_id = parents.get(unit_id)
-    return found

@@ -11,7 +11,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from command import fanout, streams
+from command.outbox import streams
+from command.realtime import access, fanout
 
 MAX_STREAMS = 50
 CLOSE_UNAUTHENTICATED = 4401
@@ -30,7 +31,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.reader = await database_sync_to_async(streams.Reader.of)(user)
+        self.reader = await database_sync_to_async(access.Reader.of)(user)
         self.keys: set[str] = set()
         self.pending: list[tuple[int, str]] = []
         self.sent_upto = 0
@@ -88,17 +89,17 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             self.hub.release(self)
 
     async def _unsubscribe(self, wanted: list) -> None:
-        names = [s for s in wanted if isinstance(s, str) and streams.STREAM_RE.match(s)]
+        names = [s for s in wanted if isinstance(s, str) and access.STREAM_RE.match(s)]
         self.hub.unfollow(self, {streams.key_of(s) for s in names})
         await self.send_json({"type": "unsubscribed", "streams": names})
 
 
-def _authorise(reader: streams.Reader, wanted: list) -> tuple[list[str], list[tuple[str, str]]]:
+def _authorise(reader: access.Reader, wanted: list) -> tuple[list[str], list[tuple[str, str]]]:
     granted, refused = [], []
     for stream in wanted:
         try:
             reader.authorise(stream)
-        except streams.StreamRefused as refusal:
+        except access.StreamRefused as refusal:
             refused.append((stream if isinstance(stream, str) else repr(stream), str(refusal)))
         else:
             granted.append(stream)

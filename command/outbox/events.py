@@ -14,9 +14,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from command import relay, streams
 from command.bulk_insert import insert_all
 from command.models import EventStream, Incident, OutboxEvent, TimelineEntry
+from command.outbox import relay, streams
 
 
 def incident_summary(incident: Incident) -> dict[str, Any]:

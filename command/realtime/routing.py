@@ -4,8 +4,8 @@ from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
-from command.consumers import EventsConsumer
-from command.socket_auth import SessionUserMiddleware
+from command.realtime.consumers import EventsConsumer
+from command.realtime.socket_auth import SessionUserMiddleware
 
 websocket_urlpatterns = [path("ws/events/", EventsConsumer.as_asgi())]
 

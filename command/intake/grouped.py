@@ -16,8 +16,8 @@ from collections import deque
 
 from django.db import OperationalError, connection
 
-from command import intake
 from command.errors import InvalidReport
+from command.intake import service as intake
 
 
 class _Slot:

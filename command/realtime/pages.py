@@ -13,4 +13,4 @@ def realtime_probe(request: HttpRequest) -> HttpResponse:
     """`?streams=all,district:230102`: list every event of those streams as it arrives."""
     wanted = request.GET.get("streams", "all")
     streams = [name.strip() for name in wanted.split(",") if name.strip()][:50] or ["all"]
-    return render(request, "command/realtime_probe.html", {"streams": streams})
+    return render(request, "realtime/probe.html", {"streams": streams})

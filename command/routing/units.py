@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from command.jurisdictions import get_index
 from command.models import Category, District, Unit, UnitKind
+from command.routing.jurisdictions import get_index
 from command.ttl_cache import ttl_cached
 
 

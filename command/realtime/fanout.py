@@ -23,8 +23,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from command import relay
 from command.models import OutboxEvent
+from command.outbox import relay
 
 log = logging.getLogger(__name__)
 
@@ -330,16 +330,14 @@ async def get_hub() -> Hub:
     return _hubs[loop]
 
 
-def _hand_to_hub() -> bool:
-    """relay.kick's way into this process's event loop, if a hub runs here."""
+def hand_to_hub() -> bool:
+    """relay.kick's way into this process's event loop, if a hub runs here (registered by
+    RealtimeConfig.ready)."""
     for hub in list(_hubs.values()):
         if hub.loop is not None and not hub.loop.is_closed():
             hub.relay_soon()
             return True
     return False
-
-
-relay.add_relayer(_hand_to_hub)
 
 
 async def stop_hub() -> None:

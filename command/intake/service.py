@@ -13,13 +13,15 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from command import coords, events, grid, lifecycle, merge, routing, similarity
+from command import lifecycle, routing
 from command.bulk_insert import insert_all, update_all
-from command.classify import Classification, classify
 from command.errors import InvalidReport
+from command.intake import coords, grid, merge, similarity
+from command.intake.classify import Classification, classify
+from command.intake.tracking import next_tracking_nos
 from command.models import OPEN_STATUSES, Category, Incident, Priority, Report
+from command.outbox import events
 from command.reference_data import sources
-from command.tracking import next_tracking_nos
 
 MAX_TEXT = 4000
 # Clocks of feeding systems drift; a report "from the future" beyond this is a bad timestamp.

@@ -1,13 +1,6 @@
-"""daphne, on uvloop's event loop where uvloop runs (not on Windows).
+"""The process-wide tunings daphne runs with (why each: the package's docstring).
 
-    python -m citydesk.serve -b 127.0.0.1 -p 8000 asgi:application   (daphne's own options)
-
-daphne makes its event loop when it is imported, so the loop's kind is chosen here, before
-that. On the real-time benchmark (2,000 sockets, 100 events/s) uvloop took a daphne 15 % less
-CPU per frame than asyncio's own loop: every frame a socket is sent registers and unregisters
-the socket for writing, which asyncio's loop does in Python. autobahn's debug-log arguments go
-uncoloured (`plain_log_arguments`), TCP writes go out at once (`citydesk.twisted_writes`), and
-the garbage collector's full passes are rarer and shorter (`collect_garbage_seldom`).
+daphne makes its event loop when it is imported, so `main` chooses the loop before that.
 """
 
 from __future__ import annotations
@@ -70,16 +63,13 @@ def collect_garbage_seldom() -> None:
 
 
 def main() -> None:
+    """Install every tuning, then run daphne's command line."""
     install_loop()
     plain_log_arguments()
-    from citydesk import twisted_writes
+    from citydesk.server import twisted_writes
 
     twisted_writes.install()
     collect_garbage_seldom()
     from daphne.cli import CommandLineInterface
 
     CommandLineInterface.entrypoint()
-
-
-if __name__ == "__main__":
-    main()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from command import relay, streams
 from command.models import OutboxEvent
+from command.outbox import relay, streams
 
 
 def after(seq: int, keys: list[str], limit: int) -> dict[str, Any]:

@@ -1,0 +1,5 @@
+"""`python -m citydesk.server`: daphne with this package's tunings installed first."""
+
+from citydesk.server.tuning import main
+
+main()
