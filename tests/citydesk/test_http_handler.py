@@ -32,6 +32,7 @@ def hops(monkeypatch) -> list[str]:
     return sent
 
 
+@pytest.mark.internals  # counts Django's thread hops, which its ASGIHandler may change
 async def test_a_page_passes_every_middleware_in_three_hops(city, hops):
     answer = await HttpCommunicator(application, "GET", "/", headers=[HOST]).get_response()
 
@@ -43,6 +44,7 @@ async def test_a_page_passes_every_middleware_in_three_hops(city, hops):
     assert len(hops) <= 3, hops
 
 
+@pytest.mark.internals
 async def test_django_s_own_handler_takes_many_more(city, hops):
     """What the handler saves: the same request through Django's async middleware chain."""
     answer = await HttpCommunicator(ASGIHandler(), "GET", "/", headers=[HOST]).get_response()

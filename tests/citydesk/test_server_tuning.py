@@ -1,7 +1,12 @@
-"""citydesk.server: daphne on uvloop's event loop."""
+"""citydesk.server.tuning: daphne on uvloop, autobahn's log arguments as they are, rare full GCs."""
+
+import pytest
 
 from citydesk.server.tuning import YOUNG_COLLECTION_EVERY
 from tests.servers import python_prints
+
+# Each test guards Twisted's, autobahn's or daphne's internals that citydesk.server uses.
+pytestmark = pytest.mark.internals
 
 
 def test_daphne_imported_after_install_loop_runs_on_uvloop():

@@ -10,6 +10,9 @@ from twisted.internet import main, tcp
 from citydesk.server import twisted_writes
 from tests.servers import python_prints
 
+# Each test guards Twisted's, autobahn's or daphne's internals that citydesk.server uses.
+pytestmark = pytest.mark.internals
+
 
 class Reactor:
     """What a connection asks of its reactor here: to be told when it may write."""

@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime, timedelta
-from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,7 +9,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from command.api_keys import issue_key
-from command.intake import coords
 from command.models import (
     ApiKey,
     Assignment,
@@ -128,99 +126,6 @@ def daoli_noise(report) -> Incident:
 def signed(api, daoli_noise) -> Incident:
     assert act(api("daoli"), daoli_noise.tracking_no, "sign").status_code == 200
     return Incident.objects.get(pk=daoli_noise.pk)
-
-
-# --- intake --------------------------------------------------------------------------------------
-
-
-def test_a_report_answers_201_with_its_routed_incident_in_the_documented_shape(api, unit):
-    response = api("intake").post(REPORTS, payload(), format="json")
-
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert set(body) == {"report_id", "merged", "incident"}
-    assert body["report_id"] == Report.objects.get(external_id="HL-1").id
-    assert body["merged"] is False
-    incident = body["incident"]
-    assert set(incident) == INCIDENT_KEYS
-    assert incident["status"] == "dispatched"
-    assert incident["category"] == {"code": "water_supply", "name": "供水"}
-    assert incident["priority"] == "routine"
-    assert incident["district"] == {"code": "230102", "name": "道里区"}
-    water = unit("哈尔滨市水务局")
-    assert incident["unit"] == {"id": water.id, "name": water.name}
-    assert datetime.fromisoformat(incident["deadline"]) > timezone.now()
-    stored = Incident.objects.get(tracking_no=incident["tracking_no"])
-    assert stored.reports.get().reporter_phone == PHONE
-
-
-def test_replaying_the_same_source_and_external_id_answers_200_and_creates_nothing(api):
-    client = api("intake")
-    first = client.post(REPORTS, payload(), format="json")
-    before = counts()
-
-    again = client.post(REPORTS, payload(text="完全不同的文字"), format="json")
-
-    assert first.status_code == 201
-    assert again.status_code == 200, again.content
-    assert again.json() == first.json()
-    assert counts() == before
-
-
-def test_a_second_nearby_similar_report_from_another_source_is_merged(api):
-    client = api("intake")
-    first = client.post(REPORTS, payload(), format="json").json()
-    nearby = {"lat": CENTRAL_STREET[0] + 0.0003, "lon": CENTRAL_STREET[1], "datum": "wgs84"}
-
-    response = client.post(
-        REPORTS,
-        payload(source="sms", external_id="SMS-9", location=nearby, text=WATER_BURST + "！"),
-        format="json",
-    )
-
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["merged"] is True
-    assert body["incident"]["tracking_no"] == first["incident"]["tracking_no"]
-    assert body["report_id"] != first["report_id"]
-    assert Incident.objects.count() == 1
-    assert (
-        Report.objects.filter(incident__tracking_no=first["incident"]["tracking_no"]).count() == 2
-    )
-
-
-def test_a_point_outside_every_district_has_no_district_unit_or_deadline(api):
-    outside = {"lat": BEIJING[0], "lon": BEIJING[1]}
-
-    response = api("operator").post(REPORTS, payload(location=outside), format="json")
-
-    assert response.status_code == 201, response.content
-    incident = response.json()["incident"]
-    assert incident["status"] == "new"
-    assert incident["district"] is None
-    assert incident["unit"] is None
-    assert incident["deadline"] is None
-
-
-def test_a_report_without_location_is_accepted_and_queued(api):
-    response = api("operator").post(REPORTS, payload(location=None), format="json")
-
-    assert response.status_code == 201, response.content
-    assert response.json()["incident"]["location"] is None
-    assert response.json()["incident"]["status"] == "new"
-
-
-def test_gcj02_coordinates_are_converted_before_routing(api):
-    lat, lon = coords.wgs84_to_gcj02(*CENTRAL_STREET)
-    location = {"lat": lat, "lon": lon, "datum": "gcj02"}
-
-    response = api("intake").post(REPORTS, payload(location=location), format="json")
-
-    assert response.status_code == 201, response.content
-    assert response.json()["incident"]["district"]["code"] == "230102"
-    assert response.json()["incident"]["location"]["lat"] == pytest.approx(
-        CENTRAL_STREET[0], abs=1e-5
-    )
 
 
 # --- authentication and roles --------------------------------------------------------------------
@@ -1033,23 +938,3 @@ def test_the_api_docs_page_loads_swagger_from_local_static_files(city):
     assert 'href="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"' in page
     for host in ("cdn", "jsdelivr", "unpkg", "cdnjs", "http://", "https://"):
         assert host not in page
-
-
-@pytest.mark.parametrize(
-    "failure",
-    [
-        "couldn't get a connection after 10.00 sec",  # psycopg_pool's PoolTimeout
-        'connection to server at "127.0.0.1", port 5432 failed: Connection refused',
-    ],
-)
-def test_a_database_that_cannot_be_reached_answers_503_and_stores_nothing(api, failure):
-    from django.db import OperationalError
-
-    client = api("intake")
-    with mock.patch("command.intake.service.submit", side_effect=OperationalError(failure)):
-        response = client.post(REPORTS, payload(), format="json")
-
-    assert response.status_code == 503
-    assert response.json()["error"] == "unavailable"
-    assert response["Retry-After"] == "5"
-    assert not Report.objects.exists()

@@ -141,6 +141,7 @@ async def test_subscribing_during_a_flush_loses_none_of_what_that_flush_sends(hu
     assert [e for e in later.seqs() if e > seq] == [e for e in [1, 2, 3] if e > seq]
 
 
+@pytest.mark.internals  # daphne encodes a text frame with str.encode
 def test_a_shared_frame_encodes_as_its_text_does():
     text = '{"incident":{"summary":"中央大街自来水管爆裂，水流满街"}}'
     frame = fanout.EncodedText(text)
