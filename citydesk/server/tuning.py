@@ -47,12 +47,10 @@ YOUNG_COLLECTION_EVERY = 50_000
 def collect_garbage_seldom() -> None:
     """Make the cyclic garbage collector's full passes rarer and shorter in a daphne.
 
-    A full pass walks every tracked object and stops the event loop meanwhile: at 1,000 sockets
-    a daphne made nine or ten in a 15 s run, the longest 90-160 ms, and the events in flight
-    waited. What is alive once daphne runs (Django, the application, the loaded modules) lives
-    as long as the process, so it is frozen out of those passes; with younger generations
-    collected less often, fewer objects reach the old one. Measured: three full passes of
-    11-84 ms instead.
+    A full pass walks every tracked object and stops the event loop meanwhile, and the events
+    in flight wait for it. What is alive once daphne runs (Django, the application, the loaded
+    modules) lives as long as the process, so it is frozen out of those passes; with younger
+    generations collected less often, fewer objects reach the old one.
     """
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
     from daphne import server  # noqa: F401  (installs daphne's reactor, as its CLI does first)
