@@ -53,7 +53,11 @@ def _clean_json(value: Any, path: str = "") -> None:
 
 
 class CleanCharField(serializers.CharField):
+    """Text as JSON text only: DRF would take 123 as "123", a client's bug taken for a report."""
+
     def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Give text (a JSON string).")
         value = super().to_internal_value(data)
         problem = _text_problem(value)
         if problem:
@@ -61,9 +65,27 @@ class CleanCharField(serializers.CharField):
         return value
 
 
+class JsonFloat(serializers.FloatField):
+    """A JSON number only: DRF would take true as 1.0 and "45.7" as 45.7."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            raise serializers.ValidationError("Give a number (a JSON number, not text or true).")
+        return super().to_internal_value(data)
+
+
+class JsonInteger(serializers.IntegerField):
+    """A JSON integer only: DRF would take true as 1 and "7" as 7."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError("Give an integer (a JSON number, not text or true).")
+        return super().to_internal_value(data)
+
+
 class LocationIn(serializers.Serializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = JsonFloat(min_value=-90, max_value=90)
+    lon = JsonFloat(min_value=-180, max_value=180)
     datum = serializers.ChoiceField(
         choices=DATUMS,
         required=False,
@@ -221,9 +243,9 @@ class IncidentQuery(serializers.Serializer):
 class TransitionIn(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(lifecycle.TRANSITIONS))
     note = CleanCharField(max_length=2000, required=False, allow_blank=True, default="")
-    unit_id = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)
+    unit_id = JsonInteger(required=False, min_value=1, allow_null=True, default=None)
     until = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(
+    version = JsonInteger(
         required=False,
         min_value=1,
         allow_null=True,

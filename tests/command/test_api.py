@@ -247,6 +247,13 @@ def _future() -> str:
         ({"text": "漏水\x00了"}, "text"),
         ({"extra": {"nested": {"note": "a\x00b"}}}, "extra.nested.note"),
         ({"extra": ["ok", "bad\x00"]}, "extra[1]"),
+        # JSON types are checked, not coerced: a boolean is not a latitude, a number not text.
+        ({"text": 123}, "text"),
+        ({"external_id": 42}, "external_id"),
+        ({"source": True}, "source"),
+        ({"location": {"lat": True, "lon": 126.6}}, "location.lat"),
+        ({"location": {"lat": 45.7, "lon": "126.6"}}, "location.lon"),
+        ({"reporter": {"phone": 13812341234}}, "reporter.phone"),
     ],
 )
 def test_an_invalid_report_is_a_400_naming_the_field(api, fields, field):
@@ -664,6 +671,10 @@ def test_a_stale_version_is_a_409_and_changes_nothing(api, daoli_noise):
         ({"action": "sign", "until": "soon"}, "until"),
         ({"action": "sign", "note": "x" * 2001}, "note"),
         ({"action": "sign", "note": "\x00"}, "note"),
+        ({"action": "sign", "version": True}, "version"),
+        ({"action": "sign", "version": "2"}, "version"),
+        ({"action": "sign", "note": 7}, "note"),
+        ({"action": "dispatch", "unit_id": "7"}, "unit_id"),
     ],
 )
 def test_a_bad_transition_request_is_a_400_naming_the_field(api, daoli_noise, fields, field):
