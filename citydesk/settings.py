@@ -197,13 +197,23 @@ CITYDESK = {
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }
 
-# --- Logging: phone numbers never reach a log line -------------------------------------------
+# --- Logging: one handler, every line once, phone numbers never ------------------------------
+LOG_LEVEL = os.environ.get("CITYDESK_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_phones": {"()": "command.privacy.PhoneMaskingFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_phones"]},
+    "filters": {
+        "mask_phones": {"()": "command.privacy.PhoneMaskingFilter"},
+        "refusal_without_traceback": {"()": "citydesk.logs.RefusalWithoutTraceback"},
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("CITYDESK_LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_phones", "refusal_without_traceback"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's default config gives `django` a console handler of its own (DEBUG on) besides
+    # the root's: every django.* line, such as a 4xx warning, was printed twice.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
