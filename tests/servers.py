@@ -53,6 +53,17 @@ def daphne(env: dict[str, str], log: Path) -> Iterator[int]:
             process.wait(timeout=10)
 
 
+def wait_for_line(log: Path, text: str) -> str:
+    """The first line of `log` that contains `text`, waiting for it up to BOUND_S."""
+    deadline = time.monotonic() + BOUND_S
+    while time.monotonic() < deadline:
+        for line in log.read_text().splitlines():
+            if text in line:
+                return line
+        time.sleep(0.1)  # the server has not written it yet; bounded by the deadline
+    pytest.fail(f"no line with {text!r} within {BOUND_S} s:\n{log.read_text()[-3000:]}")
+
+
 def _wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + BOUND_S
     while time.monotonic() < deadline:
