@@ -156,6 +156,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Request bodies: capped here and at the proxy (deploy/nginx/citydesk.conf) ----------------
+# A report is a few KB: a body over 1 MB is refused before it is parsed (the API answers 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
+
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
