@@ -11,12 +11,13 @@ PORT ?= 8000
 
 venv: $(STAMP)
 
-# Reinstall only when the pinned set changes.
-$(STAMP): requirements.txt pyproject.toml
+# Reinstall only when the pinned sets change. The venv has the dev set (tests, lint); the image
+# installs requirements.txt alone.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -r requirements-dev.txt
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -25,6 +25,18 @@ def python_prints(code: str) -> str:
     return probe.stdout.strip()
 
 
+def run_python(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    """A fresh interpreter in the project (`-c CODE`, `-m MODULE` or `manage.py ...`) with `env`,
+    its output captured; fails the test on a non-zero exit when `check`."""
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if check and done.returncode != 0:
+        command = " ".join(args)[:80]
+        pytest.fail(f"python {command} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return done
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

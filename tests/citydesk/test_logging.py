@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import run_python
 
 # Runs in a fresh process, so the project's LOGGING is what writes to stderr (under pytest,
 # pytest's own capture would stand in between).
@@ -40,15 +39,7 @@ def run_with_debug_on(tmp_path: Path) -> subprocess.CompletedProcess:
         CITYDESK_VAR_DIR=str(tmp_path),
         CITYDESK_SQLITE=str(tmp_path / "db.sqlite3"),
     )
-    return subprocess.run(
-        [sys.executable, "-c", REQUESTS],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    return run_python("-c", REQUESTS, env=env)
 
 
 def test_each_line_is_logged_once_and_refusals_without_a_traceback(tmp_path):

@@ -9,14 +9,11 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.urls import Resolver404, resolve
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import run_python
 
 
 def _exists(path: str) -> bool:
@@ -74,15 +71,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         CITYDESK_SQLITE=str(var_dir / "citydesk.sqlite3"),
         CITYDESK_STATIC_ROOT=str(var_dir / "static"),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", RENDER, *(p for p in PATHS if _exists(p))],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_python("-c", RENDER, *(p for p in PATHS if _exists(p)), env=env)
     return json.loads(done.stdout.splitlines()[-1])
 
 

