@@ -1,6 +1,7 @@
 """How CityDesk is served: daphne, with every tuning of the server in this package.
 
     python -m citydesk.server -b 127.0.0.1 -p 8000 asgi:application   (daphne's own options)
+    python -m citydesk.server.healthcheck     (the container's health check: GET /healthz)
 
 Each tuning, and why (the figures are in the README's Performance section):
 
