@@ -3,25 +3,29 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Where `make demo` serves: `make demo PORT=8001` when 8000 is taken.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test bench lint format venv
 
 venv: $(STAMP)
 
-# Reinstall only when the pinned set changes.
-$(STAMP): requirements.txt pyproject.toml
+# Reinstall only when the pinned sets change. The venv has the dev set (tests, lint); the image
+# installs requirements.txt alone.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install -r requirements-dev.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@$(PY) manage.py demo_banner
-	$(PY) -m citydesk.server -b 127.0.0.1 -p 8000 asgi:application
+	@$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
+	$(PY) -m citydesk.server -b $(HOST) -p $(PORT) asgi:application
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -150,11 +150,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and whitenoise serves from (the image's build, a test's temp dir).
+STATIC_ROOT = Path(os.environ.get("CITYDESK_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Request bodies: capped here and at the proxy (deploy/nginx/citydesk.conf) ----------------
+# A report is a few KB: a body over 1 MB is refused before it is parsed (the API answers 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -197,13 +202,23 @@ CITYDESK = {
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }
 
-# --- Logging: phone numbers never reach a log line -------------------------------------------
+# --- Logging: one handler, every line once, phone numbers never ------------------------------
+LOG_LEVEL = os.environ.get("CITYDESK_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_phones": {"()": "command.privacy.PhoneMaskingFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_phones"]},
+    "filters": {
+        "mask_phones": {"()": "command.privacy.PhoneMaskingFilter"},
+        "refusal_without_traceback": {"()": "citydesk.logs.RefusalWithoutTraceback"},
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("CITYDESK_LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_phones", "refusal_without_traceback"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's default config gives `django` a console handler of its own (DEBUG on) besides
+    # the root's: every django.* line, such as a 4xx warning, was printed twice.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }

@@ -15,6 +15,8 @@ if not settings.DEBUG:
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Health checks (proxy, containers): unauthenticated, one query, JSON.
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("command.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

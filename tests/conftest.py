@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db import connection
@@ -17,6 +18,9 @@ from command.api_keys import issue_key
 from command.intake import candidates
 from command.models import District, Unit
 from command.routing import jurisdictions, units
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 # Known points (WGS-84), lat/lon.
 CENTRAL_STREET = (45.7740, 126.6177)  # 中央大街, 道里区 230102
@@ -48,6 +52,22 @@ def race(workers: list[Callable[[], object]]) -> list[object]:
     return results
 
 
+# Debian's Chromium and a CJK font (without one, Chinese renders as boxes): apt packages that
+# .ci/run installs before the tests, and a developer once (README, Tests). A test never runs apt.
+CHROMIUM = Path("/usr/bin/chromium")
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+BROWSER_PACKAGES = "chromium fonts-wqy-microhei"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # root in CI and containers
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
@@ -73,6 +93,42 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(
         "needs DATABASE_URL (PostgreSQL) and REDIS_URL: runs in `make test`'s services pass"
     )
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium, with the CJK font pages need. CI demands them
+    (CITYDESK_REQUIRE_BROWSER=1, set by .ci/run, which installs them): there a missing one
+    fails the test; elsewhere the test says what to install."""
+    missing = [str(path) for path in (CHROMIUM, CJK_FONT) if not path.exists()]
+    if not missing:
+        return str(CHROMIUM)
+    reason = (
+        f"browser test: {', '.join(missing)} missing; install them as root with "
+        f"`apt-get install -y --no-install-recommends {BROWSER_PACKAGES}`"
+    )
+    if os.environ.get("CITYDESK_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"CITYDESK_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+# Per module, as Playwright's sync API keeps an event loop of its own while it runs.
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str, playwright: Playwright) -> Iterator[Browser]:
+    """Chromium driven by Playwright, for a module of browser tests (mark them `browser`)."""
+    launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    try:
+        yield launched
+    finally:
+        launched.close()
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,18 @@ def python_prints(code: str) -> str:
     return probe.stdout.strip()
 
 
+def run_python(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    """A fresh interpreter in the project (`-c CODE`, `-m MODULE` or `manage.py ...`) with `env`,
+    its output captured; fails the test on a non-zero exit when `check`."""
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if check and done.returncode != 0:
+        command = " ".join(args)[:80]
+        pytest.fail(f"python {command} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return done
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -51,6 +63,17 @@ def daphne(env: dict[str, str], log: Path) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def wait_for_line(log: Path, text: str) -> str:
+    """The first line of `log` that contains `text`, waiting for it up to BOUND_S."""
+    deadline = time.monotonic() + BOUND_S
+    while time.monotonic() < deadline:
+        for line in log.read_text().splitlines():
+            if text in line:
+                return line
+        time.sleep(0.1)  # the server has not written it yet; bounded by the deadline
+    pytest.fail(f"no line with {text!r} within {BOUND_S} s:\n{log.read_text()[-3000:]}")
 
 
 def _wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:

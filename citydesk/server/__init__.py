@@ -1,6 +1,7 @@
 """How CityDesk is served: daphne, with every tuning of the server in this package.
 
     python -m citydesk.server -b 127.0.0.1 -p 8000 asgi:application   (daphne's own options)
+    python -m citydesk.server.healthcheck     (the container's health check: GET /healthz)
 
 Each tuning, and why (the figures are in the README's Performance section):
 
@@ -12,6 +13,8 @@ Each tuning, and why (the figures are in the README's Performance section):
   event loop, and every frame in flight waits for it.
 - TCP writes sent at once when nothing is queued (`twisted_writes`): Twisted otherwise queues
   every write for the loop's next turn, two epoll changes per frame per socket.
+- intake's district and merge indexes loaded in a thread as daphne starts
+  (`tuning.warm_up_at_start`): loaded on first use, they held the first report up 0.4-1 s.
 - Django's middleware and view run in one thread hop (`http_handler`): under Django's own ASGI
   handler each middleware hops to a thread and back, 16 trips through the loop that also
   writes every frame.

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, parsers, status
@@ -58,6 +60,9 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         return _answer(exc.status, exc.code, exc.message, exc.fields)
     if isinstance(exc, exceptions.ValidationError):
         return _answer(400, "invalid", "The request has errors.", _flatten(exc.detail))
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _answer(413, "too_large", f"The request body is over {limit} bytes.", {})
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug, not bad input: let it surface

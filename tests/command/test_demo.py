@@ -1,5 +1,7 @@
 """manage.py setup_demo: the demo city, idempotent."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -52,3 +54,10 @@ def test_the_intake_key_comes_from_the_environment_when_set(city, settings):
     # Run again: the same key, no new row.
     assert demo.load_api_key() == "demo-key-from-env-123"
     assert ApiKey.objects.filter(key_hash=hash_key("demo-key-from-env-123")).count() == 1
+
+
+def test_the_banner_names_the_address_the_demo_serves_on(city):
+    out = io.StringIO()
+    call_command("demo_banner", "--port", "8001", stdout=out)
+    assert "http://127.0.0.1:8001/api/docs/" in out.getvalue()
+    assert ":8000" not in out.getvalue()

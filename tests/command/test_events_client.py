@@ -9,7 +9,6 @@ import contextlib
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,25 +24,14 @@ from playwright.sync_api import (
     Page,
     Playwright,
     WebSocketRoute,
-    sync_playwright,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.servers import daphne
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-APT_PACKAGES = ["chromium", "fonts-wqy-microhei"]
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # we run as root
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PROBE = "/realtime/probe/?streams=all"
 SCREENSHOT = Path("/tmp/realtime_probe.png")
 WAIT_MS = 15_000
@@ -68,31 +56,6 @@ class Server:
 
 
 # --- the browser and the server ------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """Debian's Chromium and a CJK font, installed here when missing (they are apt packages)."""
-    if CHROMIUM.exists() and CJK_FONT.exists():
-        return str(CHROMIUM)
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        pytest.fail(
-            f"This browser test needs {CHROMIUM} and {CJK_FONT}; install them as root with "
-            f"`apt-get install -y {' '.join(APT_PACKAGES)}` (no apt-get as root here)."
-        )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300", *APT_PACKAGES],
-    ):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-        if done.returncode != 0:
-            pytest.fail(
-                f"`{' '.join(command)}` failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
-            )
-    if not CHROMIUM.exists():
-        pytest.fail(f"`apt-get install chromium` succeeded but {CHROMIUM} is not there")
-    return str(CHROMIUM)
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
@@ -129,21 +92,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
     with daphne(env, var_dir / "daphne.log") as port:
         yield Server(f"http://127.0.0.1:{port}", api_key)
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright, chromium_path: str) -> Iterator[Browser]:
-    launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-    try:
-        yield launched
-    finally:
-        launched.close()
 
 
 @pytest.fixture(scope="module")
