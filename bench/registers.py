@@ -201,7 +201,7 @@ def sms(rng: random.Random, problem: Problem, place: Place, detail: Detail) -> s
     ask = rng.choice(
         (
             "咋整啊",
-            "啥时候能修啊",
+            "啥时候能给解决啊",
             "有人管没",
             "赶紧给整整吧",
             "这都第几天了",
@@ -262,7 +262,7 @@ def police(rng: random.Random, problem: Problem, place: Place, detail: Detail) -
     impact = detail.fill(rng.choice(problem.impact))
     number = f"J{detail.at:%Y%m%d}{rng.randint(1, 9999):04d}"
     hhmm = f"{detail.at:%H:%M}"
-    who = rng.choice(("报警人称", "报警人", f"报警人{rng.choice(SURNAMES)}先生称", "群众报称"))
+    who = rng.choice(("报警人称", "报警人反映", f"报警人{rng.choice(SURNAMES)}先生称", "群众报称"))
     action = rng.choice(
         (
             "已派民警前往",
