@@ -57,6 +57,8 @@ DATUMS = {
     "12319": (("gcj02", 6), ("bd09", 2), ("wgs84", 2)),
 }
 M_PER_DEG_LAT = 111_195.0
+NIGHT_PROBLEMS = {"night_construction", "shop_noise", "neighbour_noise", "fight"}
+NEAR_M = (120.0, 600.0)  # a landmark or crossing this far off may name a place instead
 
 
 @dataclass
@@ -113,12 +115,19 @@ def main_clusters(rng: random.Random) -> list[Cluster]:
     clusters: list[Cluster] = []
     for i in range(MAIN_CLUSTERS):
         problem = PROBLEMS[i % len(PROBLEMS)]  # every problem, three times or more
-        start = WEEK_START + timedelta(days=rng.randint(0, 5), minutes=rng.randint(360, 1290))
+        start = WEEK_START + timedelta(
+            days=rng.randint(0, 5), minutes=rng.randint(*_hours(problem))
+        )
         places = [p for p in PLACES if p.kind in problem.places]
         rng.shuffle(places)
         place = next(p for p in places if not _conflicts(clusters, p, problem, start))
         clusters.append(_cluster(rng, f"c{i + 1:03d}", problem, place, start))
     return clusters
+
+
+def _hours(problem: Problem) -> tuple[int, int]:
+    """When in the day (minutes after midnight) a problem's first report comes in."""
+    return (1260, 1500) if problem.key in NIGHT_PROBLEMS else (360, 1290)
 
 
 def hard_negatives(rng: random.Random, clusters: list[Cluster]) -> list[Cluster]:
@@ -260,6 +269,7 @@ def _report(cluster: Cluster, source: str, at: datetime, i: int, seed: int) -> d
         days=words.randint(1, 5),
         hours=words.randint(2, 20),
         at=at,
+        near=_nearby(cluster.place, own),
     )
     text = registers.WRITERS[source](words, cluster.problem, cluster.place, detail)
     lat, lon = _jitter(own, cluster.place)
@@ -286,6 +296,15 @@ def _report(cluster: Cluster, source: str, at: datetime, i: int, seed: int) -> d
             "negative_of": cluster.negative_of,
         },
     }
+
+
+def _nearby(place: Place, rng: random.Random) -> str:
+    near = [
+        p
+        for p in PLACES
+        if p.kind != "compound" and NEAR_M[0] <= _distance_m(p, place) <= NEAR_M[1]
+    ]
+    return rng.choice(rng.choice(near).names) if near else ""
 
 
 def _jitter(rng: random.Random, place: Place) -> tuple[float, float]:

@@ -6,7 +6,7 @@ urban-management case. Each register names places its own way and varies its sen
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bench.complaints import Problem
@@ -50,6 +50,7 @@ class Detail:
     days: int
     hours: int
     at: datetime
+    near: str = ""  # a place nearby that a caller may name instead
 
     def fill(self, phrase: str) -> str:
         return phrase.format(n=self.n, u=self.u, deg=self.deg, days=self.days, hours=self.hours)
@@ -108,6 +109,7 @@ def compound_phrase(rng: random.Random, place: Place, register: str, detail: Det
             f"{name}第{n}栋",
             f"{name}{n}号楼",
             f"{name}{n}号楼{u}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室",
+            f"{name}{n}#楼",
         ),
         "casual": (
             f"{name}{n}号楼",
@@ -133,6 +135,11 @@ def landmark_phrase(rng: random.Random, place: Place, register: str) -> str:
 
 
 def place_phrase(rng: random.Random, place: Place, register: str, detail: Detail) -> str:
+    # Drawn whether or not there is a place nearby, so that two reports worded from one seed
+    # stay alike in every other word.
+    by_neighbour = rng.random() < 0.15
+    if by_neighbour and detail.near:
+        return near_phrase(rng, detail.near, register)
     if place.kind == "cross":
         phrase = cross_phrase(rng, place, register)
     elif place.kind == "compound":
@@ -144,9 +151,23 @@ def place_phrase(rng: random.Random, place: Place, register: str, detail: Detail
     return phrase
 
 
+def near_phrase(rng: random.Random, near: str, register: str) -> str:
+    """A place named by what is near it: people name the landmark they know."""
+    way = rng.choice(("往东", "往西", "往南", "往北"))
+    forms = {
+        "formal": (f"{near}附近", f"距{near}约百米处", f"{near}{way}约100米"),
+        "casual": (f"{near}{way}一百来米", f"离{near}不远", f"{near}旁边那"),
+        "terse": (f"{near}附近", f"{near}{way}100米"),
+    }
+    return rng.choice(forms[register])
+
+
 def address_of(rng: random.Random, place: Place, detail: Detail) -> str:
     """The address field a source fills beside its text."""
-    return "哈尔滨市" + DISTRICTS[place.district] + place_phrase(rng, place, "terse", detail)
+    # An address field names the place itself, never a neighbour (which may lie elsewhere).
+    own = place_phrase(rng, place, "terse", replace(detail, near=""))
+    district = DISTRICTS[place.district]
+    return "哈尔滨市" + district + own.removeprefix(district)
 
 
 # --- the registers ---------------------------------------------------------------------------
@@ -178,11 +199,16 @@ def hotline(rng: random.Random, problem: Problem, place: Place, detail: Detail) 
     caller = rng.choice(
         ("市民", "诉求人", f"{rng.choice(SURNAMES)}女士", f"{rng.choice(SURNAMES)}先生", "一位市民")
     )
+    opening = f"{since}，" if since else ""
     forms = (
         f"{caller}来电反映：{where}{since}{what}，{impact}。{ask}",
         f"来电人称：{where}{what}，{impact}。{ask}",
         f"{caller}反映{where}{what}。{impact}，{ask}",
-        f"{since}，{caller}称其位于{where}的住处{what}，{impact}。{ask}",
+        f"{opening}{caller}称其位于{where}的住处{what}，{impact}。{ask}",
+        f"{caller}来电，反映{where}{what}。经询问，{impact}。{ask}",
+        f"{caller}此前已反映过{where}{what}的问题，至今未解决，{impact}。{ask}",
+        f"来电人反映：{where}{what}。来电人表示{impact}，{ask}",
+        f"{caller}来电求助：{opening}{where}{what}，{impact}。{ask}",
         f"来电称：{what}（地址：{where}），{impact}。{ask}",
         f"{caller}来电：{where}{what}，{impact}，{ask}",
         f"{caller}反映，{where}{what}已持续{detail.days}天，{impact}。{ask}",
@@ -207,6 +233,8 @@ def sms(rng: random.Random, problem: Problem, place: Place, detail: Detail) -> s
             "这都第几天了",
             "能不能来个人看看",
             "求求了",
+            "嘎哈呢 没人管啊",
+            "磨叽啥呢 赶紧的",
             "",
         )
     )
@@ -214,13 +242,16 @@ def sms(rng: random.Random, problem: Problem, place: Place, detail: Detail) -> s
     forms = (
         f"{greet}{where}{what}，{impact}{bang}{ask}",
         f"{what}{bang}{where}，{ask}",
-        f"{where}那{what} {impact} {ask}{bang}",
+        f"{where}{'' if where.endswith('那') else '那'}{what} {impact} {ask}{bang}",
         f"{greet}问一下{where}{what}咋回事{bang}{impact}",
         f"{what}，都{detail.days}天了 {where} {ask}",
         f"{where}{what}{bang}",
         f"{greet}{impact}，{where}{what}，{ask}",
+        f"我都打好几次电话了 {where}{what} {ask}",
+        f"{where}{what} {impact}",
+        f"{greet}{where}{impact}了 {what}{bang}赶紧派人来",
     )
-    return typos(rng, rng.choice(forms).strip())
+    return fullwidth(rng, typos(rng, rng.choice(forms).strip()))
 
 
 def typos(rng: random.Random, text: str, at_most: int = 2) -> str:
@@ -230,6 +261,13 @@ def typos(rng: random.Random, text: str, at_most: int = 2) -> str:
             text = text.replace(right, wrong, 1)
             made += 1
     return text
+
+
+def fullwidth(rng: random.Random, text: str, share: float = 0.1) -> str:
+    """Now and then a text typed with full-width digits (３号楼), as some input methods do."""
+    if rng.random() >= share:
+        return text
+    return text.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
 
 
 def web(rng: random.Random, problem: Problem, place: Place, detail: Detail) -> str:
@@ -243,8 +281,10 @@ def web(rng: random.Random, problem: Problem, place: Place, detail: Detail) -> s
         f"{what}！{where}{body}，{impact}，多次反映无果。",
         f"关于{where}{what}的问题：{impact}，请相关部门处理。",
         f"{where}，{body}。{impact}。",
+        f"我是{place.names[0]}附近的居民，{where}{body}，{impact}，联系电话已留。",
+        f"{body}（{where}），{impact}。",
     )
-    return f"【{web_category(rng, problem)}】{rng.choice(forms)}"
+    return fullwidth(rng, f"【{web_category(rng, problem)}】{rng.choice(forms)}")
 
 
 def web_category(rng: random.Random, problem: Problem) -> str:
@@ -279,6 +319,7 @@ def police(rng: random.Random, problem: Problem, place: Place, detail: Detail) -
         f"警情：{what}。地点：{where}。{who}{impact}。处置：{action or '待处置'}",
         f"{who}：{where}{what}（{impact}），{action}",
         f"[{number}]{where} {what} {action}",
+        f"警情类别：求助。{hhmm}{who}{where}{what}，{impact}（转12345）",
     )
     return rng.choice(forms)
 
