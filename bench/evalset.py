@@ -304,7 +304,13 @@ def _nearby(place: Place, rng: random.Random) -> str:
         for p in PLACES
         if p.kind != "compound" and NEAR_M[0] <= _distance_m(p, place) <= NEAR_M[1]
     ]
-    return rng.choice(rng.choice(near).names) if near else ""
+    if not near:
+        return ""
+    chosen = rng.choice(near)
+    if chosen.kind == "cross":
+        a, b = chosen.streets
+        return rng.choice((f"{a}{b}路口", f"{a}与{b}交口", f"{b}{a}口"))
+    return rng.choice(chosen.names)
 
 
 def _jitter(rng: random.Random, place: Place) -> tuple[float, float]:

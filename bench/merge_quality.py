@@ -187,6 +187,8 @@ def classification(flavour: str, golds: list[Gold], predicted: list[str]) -> Non
         "≤ 3 %",
         other.share <= 0.03,
     )
+    per_family = merge_metrics.accuracy_by([g.family for g in golds], families)
+    note("by family: " + ", ".join(f"{f} {a.share:.0%}" for f, a in per_family.items()))
     table = merge_metrics.confusion(truth, predicted)
     for code, found in merge_metrics.accuracy_by(truth, predicted).items():
         given = ", ".join(f"{label} {n}" for label, n in table[code].most_common())

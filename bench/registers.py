@@ -249,7 +249,7 @@ def sms(rng: random.Random, problem: Problem, place: Place, detail: Detail) -> s
         f"{greet}{impact}，{where}{what}，{ask}",
         f"我都打好几次电话了 {where}{what} {ask}",
         f"{where}{what} {impact}",
-        f"{greet}{where}{impact}了 {what}{bang}赶紧派人来",
+        f"{greet}{where}{what}，{impact}{bang}赶紧派人来",
     )
     return fullwidth(rng, typos(rng, rng.choice(forms).strip()))
 
@@ -281,7 +281,7 @@ def web(rng: random.Random, problem: Problem, place: Place, detail: Detail) -> s
         f"{what}！{where}{body}，{impact}，多次反映无果。",
         f"关于{where}{what}的问题：{impact}，请相关部门处理。",
         f"{where}，{body}。{impact}。",
-        f"我是{place.names[0]}附近的居民，{where}{body}，{impact}，联系电话已留。",
+        f"我是{place.names[0].split('/')[0]}附近的居民，{where}{body}，{impact}，联系电话已留。",
         f"{body}（{where}），{impact}。",
     )
     return fullwidth(rng, f"【{web_category(rng, problem)}】{rng.choice(forms)}")
