@@ -50,7 +50,8 @@ def main() -> None:
     postgres_url = args.postgres or os.environ.get("DATABASE_URL")
     flavours = ["sqlite", "postgres"] if postgres_url else ["sqlite"]
     runs = [Run("routing", None)]
-    runs += [Run(module, flavour) for module in ("merge", "intake") for flavour in flavours]
+    modules = ("merge", "intake", "merge_quality")
+    runs += [Run(module, flavour) for module in modules for flavour in flavours]
     if postgres_url:  # services mode only: real daphne processes on PostgreSQL and Redis
         runs.append(Run("realtime", "postgres"))
 
