@@ -28,14 +28,6 @@ LIGHTS = [
 
 
 @pytest.fixture
-def two(city, report):
-    """Two incidents about one problem that automatic merging kept apart (1.7 km apart)."""
-    a = report("哈尔滨站前路灯不亮", at=HARBIN_STATION).incident
-    b = report("中央大街路灯不亮").incident
-    return a, b
-
-
-@pytest.fixture
 def pipe(city, report):
     """One incident of two reports of a burst pipe: the second was merged into the first."""
     first = report("中央大街自来水管爆裂，水流满街")
@@ -73,8 +65,8 @@ def state(*incidents: Incident) -> list[tuple]:
     ] + [written(*incidents), Incident.objects.count()]
 
 
-def test_an_operator_merges_two_incidents_and_can_undo_it(two, user):
-    a, b = two
+def test_an_operator_merges_two_incidents_and_can_undo_it(two_lights, user):
+    a, b = two_lights
     operator = user("operator")
     before = written(a, b)
 
@@ -109,10 +101,10 @@ def test_an_operator_merges_two_incidents_and_can_undo_it(two, user):
     assert Incident.objects.get(pk=b.pk).timeline.last().action == "unmerged_from"
 
 
-def test_unmerge_restores_a_signed_incident_as_signed(two, report, user):
+def test_unmerge_restores_a_signed_incident_as_signed(two_lights, report, user):
     noise = report(NOISE).incident  # dispatched to 道里区人民政府 (daoli)
     lifecycle.apply(noise.id, lifecycle.Request("sign", actor=user("daoli")))
-    lifecycle.merge(noise.tracking_no, two[1].tracking_no, asked("merge", user("duty")))
+    lifecycle.merge(noise.tracking_no, two_lights[1].tracking_no, asked("merge", user("duty")))
 
     restored = lifecycle.unmerge(noise.tracking_no, asked("unmerge", user("leader")))
 
@@ -166,8 +158,8 @@ def test_splitting_an_unknown_report_is_not_found(city, user):
 
 
 @pytest.mark.parametrize("name", ["daoli", "water"])
-def test_unit_staff_cannot_merge_unmerge_or_split(two, user, name):
-    a, b = two
+def test_unit_staff_cannot_merge_unmerge_or_split(two_lights, user, name):
+    a, b = two_lights
     staff = user(name)
     before = state(a, b)
     with pytest.raises(NotAllowed):
@@ -179,8 +171,8 @@ def test_unit_staff_cannot_merge_unmerge_or_split(two, user, name):
     assert state(a, b) == before
 
 
-def test_an_incident_cannot_be_merged_into_itself_or_into_a_closed_one(two, user):
-    a, b = two
+def test_an_incident_cannot_be_merged_into_itself_or_into_a_closed_one(two_lights, user):
+    a, b = two_lights
     operator = user("operator")
     with pytest.raises(IllegalTransition):
         lifecycle.merge(a.tracking_no, a.tracking_no, asked("merge", operator))
@@ -201,22 +193,24 @@ def test_a_merged_incident_cannot_be_merged_again_nor_take_others(city, report, 
         lifecycle.merge(c.tracking_no, a.tracking_no, asked("merge", operator))
 
 
-def test_unmerging_an_incident_that_is_not_merged_is_refused(two, user):
-    before = state(*two)
+def test_unmerging_an_incident_that_is_not_merged_is_refused(two_lights, user):
+    before = state(*two_lights)
     with pytest.raises(IllegalTransition):
-        lifecycle.unmerge(two[0].tracking_no, asked("unmerge", user("operator")))
-    assert state(*two) == before
+        lifecycle.unmerge(two_lights[0].tracking_no, asked("unmerge", user("operator")))
+    assert state(*two_lights) == before
 
 
-def test_correcting_an_unknown_incident_is_not_found(two, user):
+def test_correcting_an_unknown_incident_is_not_found(two_lights, user):
     with pytest.raises(NotFound):
-        lifecycle.merge(two[0].tracking_no, "20200101-9999", asked("merge", user("operator")))
+        lifecycle.merge(
+            two_lights[0].tracking_no, "20200101-9999", asked("merge", user("operator"))
+        )
     with pytest.raises(NotFound):
         lifecycle.unmerge("20200101-9999", asked("unmerge", user("operator")))
 
 
-def test_a_stale_version_refuses_each_correction(two, pipe, user):
-    a, b = two
+def test_a_stale_version_refuses_each_correction(two_lights, pipe, user):
+    a, b = two_lights
     origin, second = pipe
     operator = user("operator")
     seen = Incident.objects.get(pk=a.pk).version
@@ -249,8 +243,8 @@ def fail_on(monkeypatch, action: str) -> None:
 
 
 @pytest.mark.parametrize("action", ["merged_into", "merged_from"])
-def test_a_merge_that_fails_midway_leaves_nothing(two, user, monkeypatch, action):
-    a, b = two
+def test_a_merge_that_fails_midway_leaves_nothing(two_lights, user, monkeypatch, action):
+    a, b = two_lights
     before = state(a, b)
     fail_on(monkeypatch, action)
     with pytest.raises(RuntimeError):
@@ -259,8 +253,8 @@ def test_a_merge_that_fails_midway_leaves_nothing(two, user, monkeypatch, action
 
 
 @pytest.mark.parametrize("action", ["unmerged", "unmerged_from"])
-def test_an_unmerge_that_fails_midway_leaves_it_merged(two, user, monkeypatch, action):
-    a, b = two
+def test_an_unmerge_that_fails_midway_leaves_it_merged(two_lights, user, monkeypatch, action):
+    a, b = two_lights
     lifecycle.merge(a.tracking_no, b.tracking_no, asked("merge", user("operator")))
     before = state(a, b)
     fail_on(monkeypatch, action)
@@ -279,8 +273,8 @@ def test_a_split_that_fails_midway_leaves_nothing(pipe, user, monkeypatch, actio
     assert (state(origin), Report.objects.get(pk=second.id).incident_id) == before
 
 
-def test_a_correction_is_asked_for_by_its_own_name(two, user):
-    a, b = two
+def test_a_correction_is_asked_for_by_its_own_name(two_lights, user):
+    a, b = two_lights
     before = state(a, b)
     with pytest.raises(UnknownAction):
         lifecycle.merge(a.tracking_no, b.tracking_no, asked("unmerge", user("operator")))

@@ -19,14 +19,6 @@ CORRECTIONS = ["merged_into", "merged_from", "unmerged", "unmerged_from", "repor
 
 
 @pytest.fixture
-def two(city, report):
-    """Two incidents about one failed line of street lights, 1.7 km apart: not merged by intake."""
-    a = report("哈尔滨站前路灯不亮", at=HARBIN_STATION).incident
-    b = report("中央大街路灯不亮").incident
-    return a, b
-
-
-@pytest.fixture
 def interleave(monkeypatch) -> Callable[[], None]:
     """From the call on, each racer, once it holds its first incident's lock, waits until the
     other racer holds one too or waits for one: the interleaving in which locking in two orders
@@ -71,9 +63,9 @@ def corrections_of(incident: Incident) -> list[str]:
     return list(entries.order_by("id").values_list("action", flat=True))
 
 
-def test_two_opposite_merges_at_once_one_wins_and_neither_deadlocks(two, user, interleave):
+def test_two_opposite_merges_at_once_one_wins_and_neither_deadlocks(two_lights, user, interleave):
     assert connection.vendor == "postgresql"
-    a, b = two
+    a, b = two_lights
     interleave()
 
     outcomes = race([merge(a, b, user("operator")), merge(b, a, user("duty"))])
@@ -88,9 +80,9 @@ def test_two_opposite_merges_at_once_one_wins_and_neither_deadlocks(two, user, i
     assert corrections_of(kept[0]) == ["merged_from"]
 
 
-def test_an_unmerge_racing_the_opposite_merge_never_deadlocks(two, user, interleave):
+def test_an_unmerge_racing_the_opposite_merge_never_deadlocks(two_lights, user, interleave):
     """b is merged into a: undoing that locks b and a; merging a into b locks a and b."""
-    a, b = two
+    a, b = two_lights
     merge(b, a, user("operator"))()
     interleave()
 
