@@ -16,7 +16,37 @@ class CommandError(Exception):
 
 
 class InvalidReport(CommandError):
+    """A report intake cannot take (its fields name what is wrong)."""
+
     code = "invalid_report"
+
+
+class InvalidRequest(CommandError):
+    """A request to change an incident that is incomplete or wrong, whatever its state."""
+
+    code = "invalid_request"
+
+
+class UnknownAction(InvalidRequest):
+    code = "unknown_action"
+
+
+class NoteRequired(InvalidRequest):
+    """The action needs a reason (a return, a resolution, a reopening...)."""
+
+    code = "note_required"
+
+
+class UnknownUnit(InvalidRequest):
+    """Dispatch to a unit that does not exist or is inactive."""
+
+    code = "unknown_unit"
+
+
+class ExtensionNotLater(InvalidRequest):
+    """An extension must move the deadline later."""
+
+    code = "extension_not_later"
 
 
 class Conflict(CommandError):

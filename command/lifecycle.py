@@ -7,6 +7,10 @@ rows, and writes the timeline entry and outbox event, all in one transaction.
                    dispatched/accepted ─return→ returned ─dispatch→ dispatched
                    resolved/closed ─reopen→ reopened ─dispatch→ dispatched
                    accepted/in_progress: request_extension, then approve_/reject_extension
+
+Operators' corrections of what intake decided are transitions too: `merge` (open → merged, the
+other incident takes its reports), `unmerge` (merged → the status before), `split` (a report
+leaves for a new incident that intake opens).
 """
 
 from __future__ import annotations
@@ -14,40 +18,58 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from command.bulk_insert import insert_all, update_all
-from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
+from command.errors import (
+    ExtensionNotLater,
+    IllegalTransition,
+    NotAllowed,
+    NoteRequired,
+    NotFound,
+    StaleUpdate,
+    UnknownAction,
+    UnknownUnit,
+)
 from command.models import (
+    OPEN_STATUSES,
     Assignment,
     AssignmentStatus,
     ExtensionStatus,
     Incident,
     IncidentStatus,
+    Report,
     Role,
+    TimelineEntry,
 )
 from command.outbox import events
 from command.reference_data import active_units
-from command.roles import DUTY, role_of, unit_of
-from command.routing import sla
+from command.roles import CITYWIDE, DUTY, role_of, unit_of
+from command.routing import Route, sla
 from command.ttl_cache import ttl_cached
 
 S = IncidentStatus
-DISPATCHERS = frozenset({Role.OPERATOR, Role.DUTY_OFFICER, Role.DUTY_LEADER})
 UNIT = frozenset({Role.UNIT_STAFF})
+OPEN = frozenset(OPEN_STATUSES)
+EVERY = frozenset(IncidentStatus)
 
 
 @dataclass(frozen=True)
 class Transition:
     name: str
     sources: frozenset[str]
-    target: str | None  # None: the incident's status stays (extension steps)
+    target: str | None  # None: the step decides (extensions keep it, unmerge restores it)
     roles: frozenset[Role]
     event_type: str
     needs_note: bool = False
+    entry: str = ""  # the timeline's name for it, when not `name` (a merge is "merged_into")
+    # A correction of two incidents: the statuses the other may have, and its timeline's name.
+    other_sources: frozenset[str] = frozenset()
+    other_entry: str = ""
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -57,7 +79,7 @@ TRANSITIONS: dict[str, Transition] = {
             "dispatch",
             frozenset({S.NEW, S.RETURNED, S.REOPENED}),
             S.DISPATCHED,
-            DISPATCHERS,
+            CITYWIDE,
             "assignment.dispatched",
         ),
         Transition("sign", frozenset({S.DISPATCHED}), S.ACCEPTED, UNIT, "assignment.accepted"),
@@ -101,14 +123,37 @@ TRANSITIONS: dict[str, Transition] = {
             "assignment.resolved",
             needs_note=True,
         ),
-        Transition("close", frozenset({S.RESOLVED}), S.CLOSED, DISPATCHERS, "incident.updated"),
+        Transition("close", frozenset({S.RESOLVED}), S.CLOSED, CITYWIDE, "incident.updated"),
         Transition(
             "reopen",
             frozenset({S.RESOLVED, S.CLOSED}),
             S.REOPENED,
-            DISPATCHERS,
+            CITYWIDE,
             "incident.updated",
             needs_note=True,
+        ),
+        Transition(
+            "merge",
+            OPEN,
+            S.MERGED,
+            CITYWIDE,
+            "incident.merged",
+            entry="merged_into",
+            other_sources=OPEN,
+            other_entry="merged_from",
+        ),
+        Transition(
+            "unmerge",
+            frozenset({S.MERGED}),
+            None,
+            CITYWIDE,
+            "incident.merged",
+            entry="unmerged",
+            other_sources=EVERY,
+            other_entry="unmerged_from",
+        ),
+        Transition(
+            "split", EVERY - {S.MERGED}, None, CITYWIDE, "incident.updated", entry="report_split"
         ),
     )
 }
@@ -179,11 +224,13 @@ def apply_to_new_all(pairs: Sequence[tuple[Incident, Request]], now: datetime) -
 
 
 def _transition(request: Request) -> Transition:
+    """The transition of one incident that `apply` carries out; corrections have functions of
+    their own (merge, unmerge, split)."""
     transition = TRANSITIONS.get(request.action)
-    if transition is None:
-        raise IllegalTransition(
+    if transition is None or transition.name not in STEPS:
+        raise UnknownAction(
             f"Unknown action {request.action!r}.",
-            {"action": [f"Choose one of: {', '.join(TRANSITIONS)}."]},
+            {"action": [f"Choose one of: {', '.join(ACTIONS)}."]},
         )
     return transition
 
@@ -211,14 +258,18 @@ def _record(
     now: datetime,
     from_status: str,
     data: dict,
+    *,
+    other: bool = False,
 ) -> None:
-    """The transition's change of status and version, on the timeline and in the outbox."""
-    if transition.target:
+    """The transition's change of status and version, on the timeline and in the outbox.
+    `other`: the second incident of a correction, whose status stays."""
+    entry = transition.other_entry if other else transition.entry or transition.name
+    if transition.target and not other:
         incident.status = transition.target
     incident.version += 1
     events.record(
         incident,
-        transition.name,
+        entry,
         event_type=transition.event_type,
         at=now,
         actor=request.actor,
@@ -251,7 +302,7 @@ def _check(incident: Incident, transition: Transition, request: Request) -> None
             f"{IncidentStatus(incident.status).label} ({incident.status})."
         )
     if transition.needs_note and not request.note.strip():
-        raise InvalidReport("A note is required.", {"note": ["This action needs a reason."]})
+        raise NoteRequired("A note is required.", {"note": ["This action needs a reason."]})
 
 
 def _check_actor(
@@ -262,13 +313,192 @@ def _check_actor(
 ) -> None:
     if request.system:
         return
-    role = role_of(request.actor)
-    if role not in transition.roles:
-        raise NotAllowed(f"Your role may not {transition.name} incidents.")
+    role = _check_role(transition, request)
     if role == Role.UNIT_STAFF:
         unit = unit_of(request.actor)
         if assignment is None or unit is None or assignment.unit_id != unit.id:
             raise NotAllowed(f"{incident.tracking_no} is not assigned to your unit.")
+
+
+def _check_role(transition: Transition, request: Request) -> Role | None:
+    role = role_of(request.actor)
+    if role not in transition.roles:
+        raise NotAllowed(f"Your role may not {transition.name} incidents.")
+    return role
+
+
+# --- corrections: operators merge, unmerge and split what intake decided ---------------------
+
+
+class Split(NamedTuple):
+    """A split's outcome: the incident the report left, and its new incident, opened and holding
+    the report but not yet announced or dispatched (intake does that next, at `at`)."""
+
+    origin: Incident
+    incident: Incident
+    route: Route
+    at: datetime
+
+
+# Intake's part of a split, called under the origin's lock: open the report's new incident.
+OpenIncident = Callable[[Report, Incident, datetime], tuple[Incident, Route]]
+
+
+def merge(source_no: str, into_no: str, request: Request) -> Incident:
+    """Fold `source_no` into `into_no`: its reports move over, its assignment is cancelled and
+    it becomes merged (`unmerge` restores both). Returns the incident kept."""
+    transition = _correction("merge", request)
+    if source_no == into_no:
+        raise IllegalTransition("An incident cannot be merged into itself.")
+    with transaction.atomic():
+        locked = _lock_in_order([source_no, into_no])
+        source, target = locked[source_no], locked[into_no]
+        now = timezone.now()
+        _check(source, transition, request)
+        _check_other(target, transition)
+        moved = list(source.reports.values_list("id", flat=True))
+        Report.objects.filter(id__in=moved).update(incident=target)
+        from_status, source.merged_into = source.status, target
+        data = {
+            "reports": moved,
+            "previous_status": from_status,
+            "assignment": _cancel_assignment(source, now),
+            "into": target.tracking_no,
+        }
+        _record_pair(source, target, transition, request, now, from_status, data)
+    return target
+
+
+def unmerge(source_no: str, request: Request) -> Incident:
+    """Undo `merge`: the reports it moved go back, and the incident's status and assignment are
+    what they were before it. Returns the incident restored."""
+    transition = _correction("unmerge", request)
+    into_no = (
+        Incident.objects.filter(tracking_no=source_no)
+        .values_list("merged_into__tracking_no", flat=True)
+        .first()
+    )
+    with transaction.atomic():
+        locked = _lock_in_order([source_no, into_no] if into_no else [source_no])
+        source, target = locked[source_no], locked.get(into_no)
+        now = timezone.now()
+        _check(source, transition, request)
+        if target is None or source.merged_into_id != target.id:
+            raise StaleUpdate(f"{source_no} has changed meanwhile; reload it and try again.")
+        _check_other(target, transition)
+        merged = _last_merge(source)
+        back = list(
+            target.reports.filter(id__in=merged.get("reports", [])).values_list("id", flat=True)
+        )
+        Report.objects.filter(id__in=back).update(incident=source)
+        _restore_assignment(merged.get("assignment"))
+        from_status = source.status
+        source.status, source.merged_into = merged.get("previous_status", S.NEW), None
+        data = {"reports": back, "from": target.tracking_no}
+        _record_pair(source, target, transition, request, now, from_status, data)
+    return source
+
+
+def split(report_id: int, open_incident: OpenIncident, request: Request) -> Split:
+    """Take a report out of its incident (the origin) into a new incident that `open_incident`
+    opens (it may also re-derive the origin's summary, saved here with the change). Call it
+    inside the transaction that then announces the new incident, so that all is one."""
+    transition = _correction("split", request)
+    origin_id = Report.objects.filter(pk=report_id).values_list("incident_id", flat=True).first()
+    if origin_id is None:
+        raise NotFound(f"No report {report_id}.")
+    with transaction.atomic():
+        origin = _for_update().get(pk=origin_id)
+        now = timezone.now()
+        report = Report.objects.get(pk=report_id)
+        if report.incident_id != origin.id:
+            raise StaleUpdate(f"Report {report_id} has moved meanwhile; reload and try again.")
+        _check(origin, transition, request)
+        if origin.reports.count() < 2:
+            raise IllegalTransition("The incident's only report cannot be split out of it.")
+        incident, route = open_incident(report, origin, now)
+        Report.objects.filter(pk=report_id).update(incident=incident)
+        data = {"report_id": report_id, "from": origin.tracking_no, "to": incident.tracking_no}
+        _record(origin, transition, request, now, origin.status, data)
+        origin.save()
+    return Split(origin, incident, route, now)
+
+
+def _correction(action: str, request: Request) -> Transition:
+    """The correction's transition, once the actor's role may make it: a refusal comes before
+    anything is looked up, so it says nothing about the incidents."""
+    if request.action != action:
+        raise UnknownAction(f"{action} carries out {action!r}, not {request.action!r}.")
+    transition = TRANSITIONS[action]
+    _check_role(transition, request)
+    return transition
+
+
+def _for_update():
+    return Incident.objects.select_for_update(of=("self",)).select_related(
+        "category", "district", "unit"
+    )
+
+
+def _lock_in_order(tracking_nos: list[str]) -> dict[str, Incident]:
+    # One at a time in a fixed order, so that two corrections of one pair (a merge each way,
+    # a merge and an unmerge) wait for each other instead of deadlocking.
+    locked = {}
+    for tracking_no in sorted(set(tracking_nos)):
+        incident = _for_update().filter(tracking_no=tracking_no).first()
+        if incident is None:
+            raise NotFound(f"No incident {tracking_no}.")
+        locked[tracking_no] = incident
+    return locked
+
+
+def _check_other(incident: Incident, transition: Transition) -> None:
+    if incident.status not in transition.other_sources:
+        raise IllegalTransition(
+            f"Cannot {transition.name} with {incident.tracking_no}: it is "
+            f"{IncidentStatus(incident.status).label} ({incident.status})."
+        )
+
+
+def _record_pair(
+    source: Incident,
+    target: Incident,
+    transition: Transition,
+    request: Request,
+    now: datetime,
+    from_status: str,
+    data: dict,
+) -> None:
+    """One timeline entry and outbox event for each of the two incidents, and both rows."""
+    _record(source, transition, request, now, from_status, data)
+    other_data = {"reports": data["reports"], "incident": source.tracking_no}
+    _record(target, transition, request, now, target.status, other_data, other=True)
+    source.save()
+    target.save()
+
+
+def _cancel_assignment(incident: Incident, now: datetime) -> dict | None:
+    """End the merged incident's assignment; what it was goes on the timeline for unmerge."""
+    current = current_assignment(incident)
+    if current is None:
+        return None
+    saved = {"id": current.id, "status": current.status}
+    _end(current, AssignmentStatus.CANCELLED, now)
+    return saved
+
+
+def _restore_assignment(saved: dict | None) -> None:
+    if saved:
+        Assignment.objects.filter(pk=saved["id"]).update(status=saved["status"], ended_at=None)
+
+
+def _last_merge(incident: Incident) -> dict:
+    entry = (
+        TimelineEntry.objects.filter(incident=incident, action=TRANSITIONS["merge"].entry)
+        .order_by("-id")
+        .first()
+    )
+    return entry.data if entry else {}
 
 
 # --- the steps: what each action changes besides the status ---------------------------------
@@ -286,7 +516,7 @@ def _assignment_for(incident: Incident, req: Request, now: datetime) -> Assignme
     """The new assignment, not yet saved: the unit asked for, the deadline its SLA gives."""
     unit = active_units().get(req.unit_id)
     if unit is None:
-        raise InvalidReport("Choose an active unit.", {"unit_id": ["Unknown or inactive unit."]})
+        raise UnknownUnit("Choose an active unit.", {"unit_id": ["Unknown or inactive unit."]})
     spec = incident.category.sla_for(incident.priority)
     # The clock starts at dispatch, not at signing: units cannot gain time by signing late.
     deadline = sla.deadline_for(spec, now, work_calendar())
@@ -323,7 +553,7 @@ def _request_extension(
     if current.extension_status == ExtensionStatus.REQUESTED:
         raise IllegalTransition("An extension request is already waiting for a decision.")
     if req.until is None or req.until <= current.deadline:
-        raise InvalidReport(
+        raise ExtensionNotLater(
             "The new deadline must be later than the current one.",
             {
                 "until": [
@@ -404,4 +634,5 @@ STEPS: dict[str, Callable[..., dict | None]] = {
     "close": _close,
     "reopen": _reopen,
 }
-assert set(STEPS) == set(TRANSITIONS), "every transition needs its step"
+# What `apply` does to one incident (the API's transitions); the rest are corrections.
+ACTIONS = tuple(name for name in TRANSITIONS if name in STEPS)

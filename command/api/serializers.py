@@ -240,18 +240,22 @@ class IncidentQuery(serializers.Serializer):
         return min_lon, min_lat, max_lon, max_lat
 
 
-class TransitionIn(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(lifecycle.TRANSITIONS))
-    note = CleanCharField(max_length=2000, required=False, allow_blank=True, default="")
-    unit_id = JsonInteger(required=False, min_value=1, allow_null=True, default=None)
-    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    version = JsonInteger(
+def _version_field() -> JsonInteger:
+    return JsonInteger(
         required=False,
         min_value=1,
         allow_null=True,
         default=None,
         help_text="The version you saw; a newer one answers 409 instead of acting on it.",
     )
+
+
+class TransitionIn(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(lifecycle.ACTIONS))
+    note = CleanCharField(max_length=2000, required=False, allow_blank=True, default="")
+    unit_id = JsonInteger(required=False, min_value=1, allow_null=True, default=None)
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    version = _version_field()
 
     def to_internal_value(self, data: Any) -> dict:
         if not isinstance(data, dict):
@@ -261,13 +265,15 @@ class TransitionIn(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class MergeIn(serializers.Serializer):
+class CorrectionIn(serializers.Serializer):
+    """An unmerge or a split: why, and the version of the incident it changes."""
+
+    note = CleanCharField(max_length=2000, required=False, allow_blank=True, default="")
+    version = _version_field()
+
+
+class MergeIn(CorrectionIn):
     into = CleanCharField(max_length=20, help_text="Tracking number of the incident to keep.")
-    note = CleanCharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class NoteIn(serializers.Serializer):
-    note = CleanCharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class EventQuery(serializers.Serializer):

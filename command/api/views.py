@@ -9,11 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command import intake, lifecycle, overrides
+from command import intake, lifecycle
 from command.api import schema  # noqa: F401  (registers the API key scheme)
 from command.api import serializers as s
 from command.errors import NotAllowed, NotFound
 from command.intake import grouped
+from command.intake.split import split_report
 from command.models import Incident, Role
 from command.realtime import access, event_log
 from command.roles import CITYWIDE, role_of, unit_of, unit_scope
@@ -92,17 +93,8 @@ class IncidentTransition(APIView):
     def post(self, request: Request, tracking_no: str) -> Response:
         incident = _get(request, tracking_no)
         data = _valid(s.TransitionIn, request.data)
-        done = lifecycle.apply(
-            incident.id,
-            lifecycle.Request(
-                data["action"],
-                actor=request.user,
-                note=data["note"],
-                unit_id=data["unit_id"],
-                until=data["until"],
-                expected_version=data["version"],
-            ),
-        )
+        asked = _asked(data["action"], request, data, unit_id=data["unit_id"], until=data["until"])
+        done = lifecycle.apply(incident.id, asked)
         return Response(s.IncidentOut(done).data)
 
 
@@ -114,32 +106,31 @@ class IncidentMerge(APIView):
     )
     def post(self, request: Request, tracking_no: str) -> Response:
         data = _valid(s.MergeIn, request.data)
-        target = overrides.merge_incidents(tracking_no, data["into"], request.user, data["note"])
+        target = lifecycle.merge(tracking_no, data["into"], _asked("merge", request, data))
         return Response(s.IncidentOut(target).data)
 
 
 class IncidentUnmerge(APIView):
     @extend_schema(
-        request=s.NoteIn,
+        request=s.CorrectionIn,
         responses={200: s.IncidentOut, **ERRORS},
         summary="Undo a merge of this incident",
     )
     def post(self, request: Request, tracking_no: str) -> Response:
-        data = _valid(s.NoteIn, request.data)
-        return Response(
-            s.IncidentOut(overrides.unmerge(tracking_no, request.user, data["note"])).data
-        )
+        data = _valid(s.CorrectionIn, request.data)
+        restored = lifecycle.unmerge(tracking_no, _asked("unmerge", request, data))
+        return Response(s.IncidentOut(restored).data)
 
 
 class ReportSplit(APIView):
     @extend_schema(
-        request=s.NoteIn,
+        request=s.CorrectionIn,
         responses={201: s.IncidentOut, **ERRORS},
         summary="Split a report out into a new incident of its own",
     )
     def post(self, request: Request, report_id: int) -> Response:
-        data = _valid(s.NoteIn, request.data)
-        incident = overrides.split_report(report_id, request.user, data["note"])
+        data = _valid(s.CorrectionIn, request.data)
+        incident = split_report(report_id, _asked("split", request, data))
         return Response(s.IncidentOut(incident).data, status=status.HTTP_201_CREATED)
 
 
@@ -161,6 +152,17 @@ class EventList(APIView):
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _asked(action: str, request: Request, data: dict, **fields) -> lifecycle.Request:
+    """The lifecycle request a view makes of what its caller sent: who, why, what they saw."""
+    return lifecycle.Request(
+        action,
+        actor=request.user,
+        note=data["note"],
+        expected_version=data["version"],
+        **fields,
+    )
 
 
 def _valid(serializer_class: type, data) -> dict:

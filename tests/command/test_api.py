@@ -703,8 +703,8 @@ def test_returning_needs_a_note_and_then_frees_the_incident(api, daoli_noise):
     blank = act(client, daoli_noise.tracking_no, "return", note="   ")
     done = act(client, daoli_noise.tracking_no, "return", note="不属于本单位职责")
 
-    error_of(without, 400, field="note")
-    error_of(blank, 400, field="note")
+    error_of(without, 400, "note_required", "note")
+    error_of(blank, 400, "note_required", "note")
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["unit"], done.json()["deadline"]) == (
         "returned",
@@ -720,7 +720,7 @@ def test_an_extension_until_before_the_deadline_is_a_400_naming_until(api, signe
         api("daoli"), signed.tracking_no, "request_extension", until=earlier.isoformat(), note="n"
     )
 
-    error_of(response, 400, field="until")
+    error_of(response, 400, "extension_not_later", "until")
     assert Assignment.objects.get(incident=signed).extension_status == ""
 
 
@@ -760,14 +760,14 @@ def test_a_resolved_incident_is_closed_by_the_operator_and_reopened_with_a_note(
     error_of(unit_closes, 403, "forbidden")
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"
-    error_of(reopen_without_note, 400, field="note")
+    error_of(reopen_without_note, 400, "note_required", "note")
     assert reopened.json()["status"] == "reopened"
     actions = list(TimelineEntry.objects.filter(incident=signed).values_list("action", flat=True))
     assert actions == ["created", "dispatch", "sign", "resolve", "close", "reopen"]
 
 
 def test_resolving_needs_a_note(api, signed):
-    error_of(act(api("daoli"), signed.tracking_no, "resolve"), 400, field="note")
+    error_of(act(api("daoli"), signed.tracking_no, "resolve"), 400, "note_required", "note")
 
 
 @pytest.mark.parametrize("unit_id", ["unknown", "inactive", None, 10**30])
@@ -781,7 +781,7 @@ def test_dispatching_to_an_unknown_or_inactive_unit_is_a_400(api, report, unit_i
 
     response = act(api("duty"), incident.tracking_no, "dispatch", unit_id=unit_id)
 
-    error_of(response, 400, field="unit_id")
+    error_of(response, 400, "unknown_unit", "unit_id")
     assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.NEW
 
 
@@ -918,6 +918,48 @@ def test_merging_into_an_unknown_incident_is_a_404(api, pair):
     )
 
     error_of(response, 404, "not_found")
+
+
+def test_corrections_with_a_stale_version_are_409s_and_change_nothing(api, pair, report):
+    a, b = pair
+    client = api("operator")
+    seen = client.get(detail_url(a.tracking_no)).json()["version"]
+    merge = f"{detail_url(a.tracking_no)}/merge"
+    unmerge = f"{detail_url(a.tracking_no)}/unmerge"
+
+    stale_merge = client.post(merge, {"into": b.tracking_no, "version": seen - 1}, "json")
+    merged = client.post(merge, {"into": b.tracking_no, "version": seen}, "json")
+    stale_unmerge = client.post(unmerge, {"version": seen}, "json")
+    unmerged = client.post(unmerge, {"version": seen + 1}, "json")
+
+    error_of(stale_merge, 409, "stale_update")
+    assert merged.status_code == 200, merged.content
+    error_of(stale_unmerge, 409, "stale_update")
+    assert unmerged.status_code == 200, unmerged.content
+    assert unmerged.json()["version"] == seen + 2
+    actions = list(a.timeline.values_list("action", flat=True))
+    assert actions == ["created", "dispatch", "merged_into", "unmerged"]
+
+
+def test_a_split_with_a_stale_version_is_a_409(api, report):
+    first = report(WATER_BURST, external_id="one")
+    second = report(WATER_BURST, external_id="two", source="sms")
+    seen = api("operator").get(detail_url(first.incident.tracking_no)).json()["version"]
+    split = f"/api/v1/reports/{second.report.id}/split"
+
+    stale = api("operator").post(split, {"version": seen - 1}, "json")
+    fresh = api("operator").post(split, {"version": seen}, "json")
+
+    error_of(stale, 409, "stale_update")
+    assert fresh.status_code == 201, fresh.content
+    assert Incident.objects.count() == 2
+
+
+@pytest.mark.parametrize("action", ["merge", "unmerge", "split"])
+def test_corrections_are_not_offered_as_transitions(api, daoli_noise, action):
+    response = act(api("operator"), daoli_noise.tracking_no, action)
+
+    error_of(response, 400, "invalid", "action")
 
 
 def test_a_merge_without_a_target_is_a_400_naming_into(api, pair):

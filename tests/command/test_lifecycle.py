@@ -5,8 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from command import lifecycle
-from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
+from command import errors, lifecycle
+from command.errors import (
+    ExtensionNotLater,
+    IllegalTransition,
+    NotAllowed,
+    NoteRequired,
+    StaleUpdate,
+    UnknownAction,
+)
 from command.models import (
     Assignment,
     AssignmentStatus,
@@ -93,9 +100,14 @@ def test_illegal_transitions_are_refused_and_change_nothing(dispatched, user, st
     assert (TimelineEntry.objects.count(), OutboxEvent.objects.count()) == before
 
 
-def test_an_unknown_action_is_refused(dispatched, user):
-    with pytest.raises(IllegalTransition):
-        act(dispatched, "teleport", user("duty"))
+@pytest.mark.parametrize("action", ["teleport", "merge", "unmerge", "split"])
+def test_an_unknown_action_is_refused(dispatched, user, action):
+    """Corrections are transitions too, but of their own functions (they need more than one
+    incident id): apply refuses them as it refuses a made-up action."""
+    with pytest.raises(UnknownAction) as refused:
+        act(dispatched, action, user("duty"))
+    assert refused.value.code == "unknown_action"
+    assert "action" in refused.value.fields
 
 
 def test_another_units_staff_cannot_act(dispatched, user):
@@ -141,8 +153,9 @@ def test_a_returned_ticket_goes_back_to_the_dispatch_queue_and_can_be_redispatch
 
 
 def test_a_return_needs_a_reason(dispatched, user):
-    with pytest.raises(InvalidReport) as refused:
+    with pytest.raises(NoteRequired) as refused:
         act(dispatched, "return", user("daoli"), note="  ")
+    assert refused.value.code == "note_required"
     assert "note" in refused.value.fields
 
 
@@ -180,8 +193,9 @@ def test_a_rejected_extension_keeps_the_deadline(dispatched, user):
 def test_an_extension_must_move_the_deadline_later(dispatched, user):
     daoli = user("daoli")
     act(dispatched, "sign", daoli)
-    with pytest.raises(InvalidReport) as refused:
+    with pytest.raises(ExtensionNotLater) as refused:
         act(dispatched, "request_extension", daoli, note="x", until=timezone.now())
+    assert refused.value.code == "extension_not_later"
     assert "until" in refused.value.fields
 
 
@@ -224,3 +238,20 @@ def test_timeline_entries_cannot_be_edited_or_deleted(dispatched):
         entry.save()
     with pytest.raises(ValueError, match="append-only"):
         entry.delete()
+
+
+def test_every_action_apply_offers_has_its_step_and_the_rest_are_corrections():
+    assert set(lifecycle.ACTIONS) == set(lifecycle.STEPS)
+    corrections = set(lifecycle.TRANSITIONS) - set(lifecycle.ACTIONS)
+    assert corrections == {"merge", "unmerge", "split"}
+    assert all(lifecycle.TRANSITIONS[name].entry for name in corrections)
+
+
+def test_every_domain_error_has_a_code_of_its_own():
+    """A client tells refusals apart by the code: each error class names its own."""
+    classes, frontier = [], [errors.CommandError]
+    while frontier:
+        frontier = [sub for cls in frontier for sub in cls.__subclasses__()]
+        classes += frontier
+    codes = [cls.code for cls in classes]
+    assert len(codes) == len(set(codes)), codes
