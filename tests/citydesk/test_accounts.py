@@ -82,6 +82,7 @@ def test_each_demo_user_signs_in_with_the_form_and_lands_on_their_home(
     assert username in header
     assert role in header
     assert live_links(page) == live
+    assert [client.get(link).status_code for link in live] == [200] * len(live)
     assert coming_paths(page) == coming
     assert page.count("尚未开放") == len(coming)
     if unit:
@@ -259,6 +260,8 @@ def test_pages_are_in_chinese_by_default(client, city):
     assert '<html lang="zh-hans">' in page
     assert "城市运行指挥平台" in page
     assert "<h1>登录</h1>" in page
+    # The switch names the other language in that language.
+    assert 'value="en" lang="en">English</button>' in page
 
 
 def test_the_home_page_speaks_english_when_the_browser_asks(client, city):
@@ -279,6 +282,7 @@ def test_the_language_cookie_switches_the_pages_to_english(client, city):
 
     assert '<html lang="en">' in page
     assert "<h1>Sign in</h1>" in page
+    assert 'value="zh-hans" lang="zh-hans">简体中文</button>' in page
     assert not CJK.search(without_language_switch(page))
 
 
