@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import AsyncClient, Client
 
 from command.realtime.socket_auth import user_of
 
@@ -161,6 +162,18 @@ def test_the_fifth_failure_locks_that_name_from_that_address(client, city):
     page = locked.content.decode()
     assert "登录已暂时锁定" in page
     assert "请 15 分钟后再试" in page
+
+
+def test_the_lockout_page_is_served_under_asgi_too(city):
+    """daphne runs axes' async middleware, which hands the lockout page its arguments in
+    another order than the sync one does."""
+    post = async_to_sync(AsyncClient().post)
+    form = {"username": "operator", "password": "guess"}
+
+    answers = [post("/accounts/login/", form) for _ in range(settings.AXES_FAILURE_LIMIT)]
+
+    assert [answer.status_code for answer in answers[-2:]] == [200, 429]
+    assert "登录已暂时锁定" in answers[-1].content.decode()
 
 
 def test_a_lockout_leaves_other_names_and_other_addresses_alone(client, city):
