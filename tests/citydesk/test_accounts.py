@@ -186,11 +186,15 @@ def test_a_lockout_leaves_other_names_and_other_addresses_alone(client, city):
     assert signed_in_as(elsewhere) == "operator"
 
 
-def test_a_locked_out_users_api_key_still_works(client, city, api):
+def test_a_locked_out_users_api_key_and_open_session_still_work(client, city, api, user):
+    open_session = Client()
+    open_session.force_login(user("operator"))
+
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, "operator", "guess")
 
     assert api("operator").get("/api/v1/incidents").status_code == 200
+    assert open_session.get("/").status_code == 200
 
 
 def test_a_success_before_the_limit_starts_the_count_again(client, city):
