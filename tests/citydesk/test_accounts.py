@@ -165,8 +165,9 @@ def test_the_fifth_failure_locks_that_name_from_that_address(client, city):
 
 
 def test_the_lockout_page_is_served_under_asgi_too(city):
-    """daphne runs axes' async middleware, which hands the lockout page its arguments in
-    another order than the sync one does."""
+    """Under Django's own ASGI handler axes' middleware takes its async path, which hands the
+    lockout page its arguments in another order (citydesk's handler, like the test client,
+    takes the sync one)."""
     post = async_to_sync(AsyncClient().post)
     form = {"username": "operator", "password": "guess"}
 
