@@ -180,7 +180,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # No start-up banner in every manage.py command's output; failed sign-ins are still logged.
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "citydesk.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "citydesk.lockout.locked_out"
 # The project's own static files (the pages' CSS), next to the apps' static/ folders.
 STATICFILES_DIRS = [BASE_DIR / "citydesk" / "static"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("citydesk.context_processors.signed_in")
