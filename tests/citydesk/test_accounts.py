@@ -4,6 +4,7 @@ throttled failures (django-axes), and the pages in Chinese first, English when a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -11,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import AsyncClient, Client
+from django.utils import translation
 
 from command.realtime.socket_auth import user_of
 
@@ -19,6 +21,15 @@ NEW_PASSWORD = "Songhua-river-ice-2026"
 ANOTHER_ADDRESS = "10.20.30.40"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """A request's LocaleMiddleware leaves its language active in the test's thread: an English
+    page here would turn later tests' lazy labels English."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)
 
 
 def password() -> str:
