@@ -6,6 +6,7 @@ Celery broker, together, because eager tasks and the in-memory layer only work i
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -140,7 +141,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -160,6 +160,36 @@ STORAGES = {
 # --- Request bodies: capped here and at the proxy (deploy/nginx/citydesk.conf) ----------------
 # A report is a few KB: a body over 1 MB is refused before it is parsed (the API answers 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
+
+# --- Sign-in for every role: accounts pages, the shared base template, django-axes -----------
+# Kept in one block so merges with other settings work stay easy.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+INSTALLED_APPS += ["axes"]
+# Axes turns a flagged failed sign-in into its lockout page; its docs ask for it last.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Axes first: it refuses a locked-out sign-in before a password is checked, and never signs
+# anyone in itself. ModelBackend is the one sessions name, so sessions made before axes was
+# added, force_login in tests and the WebSocket's session look-up keep working.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Username and address together: a guesser from one address locks only the name it tries,
+# and cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a reverse proxy REMOTE_ADDR is the proxy's, shared by every client: the address the
+# trusted proxies recorded is counted instead (CITYDESK_TRUSTED_PROXIES, 1 in docker-compose).
+AXES_CLIENT_IP_CALLABLE = "citydesk.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# No start-up banner in every manage.py command's output; failed sign-ins are still logged.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "citydesk.lockout.locked_out"
+# The project's own static files (the pages' CSS), next to the apps' static/ folders.
+STATICFILES_DIRS = [BASE_DIR / "citydesk" / "static"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("citydesk.context_processors.signed_in")
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -198,6 +228,8 @@ CITYDESK = {
     "MERGE_THRESHOLD": float(os.environ.get("CITYDESK_MERGE_THRESHOLD", "0.6")),
     # How often each server process publishes outbox events a failed relay left behind.
     "RELAY_SWEEP_SECONDS": float(os.environ.get("CITYDESK_RELAY_SWEEP_SECONDS", "2")),
+    # Reverse proxies in front of daphne that append to X-Forwarded-For (nginx in compose: 1).
+    "TRUSTED_PROXIES": int(os.environ.get("CITYDESK_TRUSTED_PROXIES", "0")),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

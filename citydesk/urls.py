@@ -1,7 +1,9 @@
-"""Top-level URLs: admin, the v1 API and its OpenAPI documentation, and demo pages (DEBUG)."""
+"""Top-level URLs: sign-in and each role's home, admin, the v1 API and its OpenAPI documentation,
+and demo pages (DEBUG)."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -13,10 +15,39 @@ demo_pages = [path("realtime/probe/", pages.realtime_probe, name="realtime-probe
 if not settings.DEBUG:
     demo_pages = []
 
+# Django's own views under their own names (its views reverse "password_change_done"); the
+# templates are ours, under accounts/, so the admin keeps its own.
+accounts = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html"),
+        name="login",
+    ),
+    path(
+        "accounts/logout/",
+        auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"),
+        name="logout",
+    ),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's switch
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     # Health checks (proxy, containers): unauthenticated, one query, JSON.
     path("healthz", views.healthz, name="healthz"),
+    *accounts,
     path("admin/", admin.site.urls),
     path("api/v1/", include("command.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,20 +1,26 @@
-"""Project-level pages: the start page, the health check, and 404 answers (JSON under /api/)."""
+"""Project-level pages: each role's home page, the health check, and 404 answers (JSON
+under /api/)."""
 
 import logging
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.http import require_safe
 
+from citydesk import role_home
 from command.api.errors import api_not_found
 
 log = logging.getLogger(__name__)
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    home = role_home.home_for(request.user, probe=settings.DEBUG)
+    return render(request, "home.html", {"home": home})
 
 
 @require_safe

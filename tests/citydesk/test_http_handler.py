@@ -16,6 +16,7 @@ from tests.conftest import CENTRAL_STREET
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 HOST = (b"host", b"127.0.0.1")
+PAGE = "/accounts/login/"  # a page anyone may open ("/" sends them here)
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def hops(monkeypatch) -> list[str]:
 
 @pytest.mark.internals  # counts Django's thread hops, which its ASGIHandler may change
 async def test_a_page_passes_every_middleware_in_three_hops(city, hops):
-    answer = await HttpCommunicator(application, "GET", "/", headers=[HOST]).get_response()
+    answer = await HttpCommunicator(application, "GET", PAGE, headers=[HOST]).get_response()
 
     assert answer["status"] == 200
     headers = dict(answer["headers"])
@@ -47,7 +48,7 @@ async def test_a_page_passes_every_middleware_in_three_hops(city, hops):
 @pytest.mark.internals
 async def test_django_s_own_handler_takes_many_more(city, hops):
     """What the handler saves: the same request through Django's async middleware chain."""
-    answer = await HttpCommunicator(ASGIHandler(), "GET", "/", headers=[HOST]).get_response()
+    answer = await HttpCommunicator(ASGIHandler(), "GET", PAGE, headers=[HOST]).get_response()
 
     assert answer["status"] == 200
     assert len(hops) >= 10, hops

@@ -126,21 +126,23 @@ def test_english_translates_the_chinese_labels() -> None:
         assert apps.get_app_config("hotline").verbose_name == "12345 Hotline"
 
 
+# Anonymous, "/" leads to the sign-in page; tests/citydesk/test_accounts.py covers the rest.
 @pytest.mark.django_db
-def test_home_page_speaks_english_when_asked(client) -> None:
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_start_page_speaks_english_when_asked(client) -> None:
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
     assert '<html lang="en">' in page
     assert "City Operations Command Platform" in page
-    assert "API documentation (OpenAPI)" in page
-    assert not CJK.search(page)
+    assert "<h1>Sign in</h1>" in page
+    # Only the language switch, which names Chinese in Chinese.
+    assert "".join(CJK.findall(page)) == "简体中文"
 
 
 @pytest.mark.django_db
-def test_home_page_speaks_chinese_when_asked(client) -> None:
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+def test_start_page_speaks_chinese_when_asked(client) -> None:
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True).content.decode()
     assert '<html lang="zh-hans">' in page
     assert "城市运行指挥平台" in page
-    assert "接口文档（OpenAPI）" in page
+    assert "<h1>登录</h1>" in page
     assert "City Operations Command Platform" not in page
 
 
