@@ -94,6 +94,21 @@ async def test_anonymous_clients_are_refused(city):
     assert closing == {"type": "websocket.close", "code": 4401}
 
 
+async def test_a_subscribe_racing_an_anonymous_close_raises_nothing(city):
+    communicator = WebsocketCommunicator(EventsConsumer.as_asgi(), "/ws/events/")
+    communicator.scope["user"] = AnonymousUser()
+    connected, _ = await communicator.connect()
+    assert connected
+
+    # Sent before the client has seen the close: the consumer must not fail on it.
+    await communicator.send_json_to({"action": "subscribe", "streams": ["all"]})
+
+    closing = await communicator.receive_output(timeout=2)
+    assert closing == {"type": "websocket.close", "code": 4401}
+    await communicator.send_input({"type": "websocket.disconnect", "code": 4401})
+    await communicator.wait(timeout=2)  # re-raises whatever the consumer raised
+
+
 async def test_a_foreign_origin_is_refused_even_with_a_session(city, user):
     client = Client()
     await database_sync_to_async(client.force_login)(await database_sync_to_async(user)("duty"))
