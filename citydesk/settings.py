@@ -193,6 +193,11 @@ CITYDESK = {
     "MERGE_THRESHOLD": float(os.environ.get("CITYDESK_MERGE_THRESHOLD", "0.6")),
     # How often each server process publishes outbox events a failed relay left behind.
     "RELAY_SWEEP_SECONDS": float(os.environ.get("CITYDESK_RELAY_SWEEP_SECONDS", "2")),
+    # Origins besides the site's own whose pages may open /ws/events/ (scheme://host[:port],
+    # comma-separated): behind a proxy that rewrites Host or ends TLS, the public origin.
+    "WS_ALLOWED_ORIGINS": [
+        o for o in os.environ.get("CITYDESK_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
+    ],
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

@@ -22,6 +22,7 @@ from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+HOST = (b"host", b"127.0.0.1:8000")
 WATER = "中央大街自来水管爆裂，水流满街"  # -> 哈尔滨市水务局, 道里区
 NOISE_NANGANG = "哈尔滨站附近工地夜间施工噪音扰民"  # -> 南岗区人民政府
 
@@ -116,11 +117,13 @@ async def test_a_foreign_origin_is_refused_even_with_a_session(city, user):
     evil = WebsocketCommunicator(
         application,
         "/ws/events/",
-        headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)],
+        headers=[(b"origin", b"http://evil.example"), HOST, (b"cookie", cookie)],
     )
     connected, _ = await evil.connect()
     assert not connected
-    good = WebsocketCommunicator(application, "/ws/events/", headers=[ORIGIN, (b"cookie", cookie)])
+    good = WebsocketCommunicator(
+        application, "/ws/events/", headers=[ORIGIN, HOST, (b"cookie", cookie)]
+    )
     connected, _ = await good.connect()
     assert connected
     answers = await subscribe(good, "all")
