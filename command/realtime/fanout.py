@@ -75,7 +75,7 @@ class Hub:
         self._last_relay = 0.0
         self.loop: asyncio.AbstractEventLoop | None = None
         self.channel: str | None = None  # this hub's channel, once it has joined the layer
-        self.outage = Outage("event delivery (channel layer or database)")
+        self.outage = Outage("the channel layer or the database")
         self._recheck_wanted = asyncio.Event()
 
     async def start(self) -> None:

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-log = logging.getLogger("command.realtime.fanout")
+log = logging.getLogger("command.realtime.fanout")  # the hub's own log
 
 
 class Outage:
