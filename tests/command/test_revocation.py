@@ -2,7 +2,6 @@
 is called directly here; tests/services/test_multiprocess.py runs it across two daphnes)."""
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 import pytest_asyncio
@@ -17,7 +16,7 @@ from command.models import Role, StaffProfile
 from command.realtime import fanout, revocation
 from command.realtime.consumers import EventsConsumer
 from command.realtime.socket_auth import SessionUserMiddleware
-from tests.command.test_realtime import subscribe, wait_for
+from tests.command.test_realtime import subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 NOISE = "中央大街附近工地夜间施工噪音扰民"  # -> 道里区人民政府 (daoli)
@@ -186,19 +185,16 @@ async def test_an_incident_handed_back_and_dispatched_elsewhere_leaves_the_units
     await communicator.disconnect()
 
 
-async def test_a_deactivation_in_this_process_is_reviewed_at_once(city, user):
-    duty = await db(user)("duty")
-    communicator, _ = await socket_of(duty, "all")
-
+async def test_a_deactivation_in_this_process_is_reviewed_at_once(city, user, monkeypatch):
     # No periodic pass within the test's bound: only the change's own signal can close it.
-    with mock.patch.object(revocation, "RECHECK_S", 3600):
-        hub = await fanout.get_hub()
-        hub._recheck_wanted.set()  # let the pass waiting on the old period start a new wait
-        await wait_for(lambda: not hub._recheck_wanted.is_set())
-        duty.is_active = False
-        await db(duty.save)()
+    monkeypatch.setattr(revocation, "RECHECK_S", 3600)
+    duty = await db(user)("duty")
+    communicator, _ = await socket_of(duty, "all")  # starts the hub, waiting the hour
 
-        await closed_with(communicator, revocation.CLOSE_UNAUTHENTICATED)
+    duty.is_active = False
+    await db(duty.save)()
+
+    await closed_with(communicator, revocation.CLOSE_UNAUTHENTICATED)
 
 
 async def test_a_review_without_changes_sends_nothing(city, user):
