@@ -291,15 +291,16 @@ class Hub:
                 delay = min(delay * 2, RETRY_MAX_S)
                 continue
             self.channel = channel
-            if self.outage.down:
-                await self._catch_up()
+            try:
+                await self._catch_up()  # what was published before it joined
+            except Exception as error:  # the sweep's probe has it caught up later
+                self.outage.failed(error)
             return
 
     async def _catch_up(self) -> None:
-        """After an outage: what was published meanwhile never reached this hub; the database
-        has it. Runs on the receiving task, so dispatches stay in seq order."""
-        if not self.outage.down:
-            return
+        """What was published while this hub was not listening (joining, or the layer away)
+        never reached it; the database has it. Runs on the receiving task, so dispatches stay
+        in seq order."""
         head = await database_sync_to_async(relay.head)()
         if head > self.position:
             await self._fill(head + 1)
