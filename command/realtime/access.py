@@ -17,7 +17,7 @@ from command.outbox.streams import key_of
 from command.roles import CITYWIDE, role_of, unit_of, unit_scope
 
 # Seconds a user's read rights are reused: a changed role or unit takes effect over HTTP within
-# the bound an API key's revocation has. Open sockets are re-checked by command.realtime.recheck.
+# the bound an API key's revocation has. command.realtime.revocation re-checks open sockets.
 READER_TTL = KNOWN_KEY_TTL_S
 # Assignments that no longer give their unit the incident: it was taken back or handed back.
 LOST_ACCESS = (AssignmentStatus.RETURNED, AssignmentStatus.CANCELLED)
@@ -32,7 +32,8 @@ class StreamRefused(Exception):
 
 @dataclass
 class Reader:
-    """What one user may read; built once per connection (or request) from the database."""
+    """What one user may read; built once per connection (or request) from the database, and
+    again for open sockets by command.realtime.revocation."""
 
     role: Role | None
     unit_ids: frozenset[int] = field(default_factory=frozenset)
