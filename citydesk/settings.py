@@ -230,6 +230,11 @@ CITYDESK = {
     "RELAY_SWEEP_SECONDS": float(os.environ.get("CITYDESK_RELAY_SWEEP_SECONDS", "2")),
     # Reverse proxies in front of daphne that append to X-Forwarded-For (nginx in compose: 1).
     "TRUSTED_PROXIES": int(os.environ.get("CITYDESK_TRUSTED_PROXIES", "0")),
+    # Origins besides the site's own whose pages may open /ws/events/ (scheme://host[:port],
+    # comma-separated): behind a proxy that rewrites Host or ends TLS, the public origin.
+    "WS_ALLOWED_ORIGINS": [
+        o for o in os.environ.get("CITYDESK_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
+    ],
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

@@ -11,11 +11,16 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from command import ttl_cache
-from command.models import Assignment, District, Incident, Role, Unit
+from command.api_keys import KNOWN_KEY_TTL_S
+from command.models import Assignment, AssignmentStatus, District, Incident, Role, Unit
 from command.outbox.streams import key_of
 from command.roles import CITYWIDE, role_of, unit_of, unit_scope
 
-READER_TTL = 10.0  # seconds a user's read rights are reused (a role change takes effect after)
+# Seconds a user's read rights are reused: a changed role or unit takes effect over HTTP within
+# the bound an API key's revocation has. command.realtime.revocation re-checks open sockets.
+READER_TTL = KNOWN_KEY_TTL_S
+# Assignments that no longer give their unit the incident: it was taken back or handed back.
+LOST_ACCESS = (AssignmentStatus.RETURNED, AssignmentStatus.CANCELLED)
 _readers: dict[int, tuple[Reader, float]] = {}
 ttl_cache.on_clear(_readers.clear)
 STREAM_RE = re.compile(r"^(all|district:\d{6,12}|unit:\d{1,18}|incident:[0-9A-Za-z-]{1,20})$")
@@ -27,7 +32,8 @@ class StreamRefused(Exception):
 
 @dataclass
 class Reader:
-    """What one user may read; built once per connection (or request) from the database."""
+    """What one user may read; built once per connection (or request) from the database, and
+    again for open sockets by command.realtime.revocation."""
 
     role: Role | None
     unit_ids: frozenset[int] = field(default_factory=frozenset)
@@ -91,6 +97,16 @@ class Reader:
             raise StreamRefused(f"No incident {tracking_no}.")
         if self.citywide:
             return
-        assigned = Assignment.objects.filter(incident=incident, unit_id__in=self.unit_ids)
-        if not assigned.exists():
+        if not incident_units([tracking_no], self.unit_ids):
             raise StreamRefused(f"{tracking_no} has not been assigned to your unit.")
+
+
+def incident_units(tracking_nos: list[str], unit_ids: frozenset[int]) -> set[tuple[str, int]]:
+    """(tracking_no, unit id) for each of `unit_ids` that may read each incident: one holding an
+    assignment neither cancelled (re-dispatched elsewhere) nor returned. A unit that resolved an
+    incident keeps it, closed or not."""
+    return set(
+        Assignment.objects.filter(incident__tracking_no__in=tracking_nos, unit_id__in=unit_ids)
+        .exclude(status__in=LOST_ACCESS)
+        .values_list("incident__tracking_no", "unit_id")
+    )

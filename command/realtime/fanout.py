@@ -12,6 +12,7 @@ sent), so a client that sees `prev` jump knows it missed something and resyncs f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
@@ -25,6 +26,8 @@ from django.conf import settings
 
 from command.models import OutboxEvent
 from command.outbox import relay
+from command.realtime import revocation
+from command.realtime.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,9 @@ FLUSH_INTERVAL = 0.1  # at most ~10 frames a second per socket
 YIELD_EVERY = 200
 MAX_BATCH = 200  # more than this waiting for one socket: tell it to resync instead
 MAX_FILL = 1000  # a gap longer than this is not filled from the database frame by frame
+# Joining the channel layer again after a failure: the first wait, doubled up to the last.
+RETRY_FIRST_S, RETRY_MAX_S = 0.5, 15.0
+PROBE = "hub.probe"  # sent to the hub's own channel: it comes back once the layer works again
 
 
 Event = tuple[int, str]  # (seq, the frame's JSON)
@@ -45,6 +51,10 @@ class Subscriber(Protocol):
     held: bool
 
     async def deliver(self, frame: str) -> None: ...
+
+    def holding(self) -> revocation.Holding: ...
+
+    async def revise(self, verdict: revocation.Verdict) -> None: ...
 
 
 class Hub:
@@ -64,16 +74,20 @@ class Hub:
         self._relay_task: asyncio.Future | None = None
         self._last_relay = 0.0
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.channel: str | None = None  # this hub's channel, once it has joined the layer
+        self.outage = Outage("the channel layer or the database")
+        self._recheck_wanted = asyncio.Event()
 
     async def start(self) -> None:
+        """Start without waiting for the channel layer: a socket is accepted while Redis is
+        away, and gets its frames once the hub has joined (and caught up from the database)."""
         self.loop = asyncio.get_running_loop()
         self.send = relay.send_on(self.loop)  # how the relay's database thread publishes
-        self.channel = await self.layer.new_channel("hub.")
-        await self.layer.group_add(relay.GROUP, self.channel)
         self.position = await database_sync_to_async(relay.head)()
         self._tasks = [
             asyncio.create_task(self._receive_forever()),
             asyncio.create_task(self._sweep_forever()),
+            asyncio.create_task(self._recheck_forever()),
         ]
 
     async def stop(self) -> None:
@@ -83,7 +97,11 @@ class Hub:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._flush_handle:
             self._flush_handle.cancel()
-        await self.layer.group_discard(relay.GROUP, self.channel)
+        if self.channel is not None:
+            try:
+                await self.layer.group_discard(relay.GROUP, self.channel)
+            except Exception as error:  # the layer may be the reason we stop
+                log.warning("hub could not leave the channel layer: %r", error)
 
     # --- subscribers -------------------------------------------------------------------------
 
@@ -241,29 +259,91 @@ class Hub:
                 await database_sync_to_async(relay.relay_waiting)(self.send)
                 if not self._relay_again:
                     return
-        except Exception:
-            log.exception("relay failed; the sweep will publish the waiting events")
+        except Exception as error:  # the sweep publishes the waiting events
+            self.outage.failed(error)
         finally:
             self._relaying = False
 
-    # --- the sweep -----------------------------------------------------------------------------
+    # --- the layer, the sweep, and what brings an outage to its end ----------------------------
 
     async def _receive_forever(self) -> None:
+        await self._join()
         while True:
             message = await self.layer.receive(self.channel)
             try:
-                await self.take(message.get("events", []))
-            except Exception:
-                log.exception("hub could not take a batch; the next one fills the gap")
+                if message.get("type") == PROBE:
+                    await self._catch_up()
+                else:
+                    await self.take(message.get("events", []))
+            except Exception as error:  # the next batch, or the next probe, fills the gap
+                self.outage.failed(error)
+
+    async def _join(self) -> None:
+        """Join the relay's group, retrying with back-off while the layer is away."""
+        delay = RETRY_FIRST_S
+        while True:
+            try:
+                channel = await self.layer.new_channel("hub.")
+                await self.layer.group_add(relay.GROUP, channel)
+            except Exception as error:
+                self.outage.failed(error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+                continue
+            self.channel = channel
+            try:
+                await self._catch_up()  # what was published before it joined
+            except Exception as error:  # the sweep's probe has it caught up later
+                self.outage.failed(error)
+            return
+
+    async def _catch_up(self) -> None:
+        """What was published while this hub was not listening (joining, or the layer away)
+        never reached it; the database has it. Runs on the receiving task, so dispatches stay
+        in seq order."""
+        head = await database_sync_to_async(relay.head)()
+        if head > self.position:
+            await self._fill(head + 1)
+        self.outage.recovered()
 
     async def _sweep_forever(self) -> None:
         interval = settings.CITYDESK["RELAY_SWEEP_SECONDS"]
         while True:
             await asyncio.sleep(interval)
             try:
+                if self.outage.down and self.channel is not None:
+                    # Its return through the layer ends the outage (in _receive_forever).
+                    await self.layer.send(self.channel, {"type": PROBE})
                 await database_sync_to_async(relay.relay_pending)(send=self.send)
-            except Exception:
-                log.exception("relay sweep failed")
+            except Exception as error:
+                self.outage.failed(error)
+
+    # --- revocation: what open sockets may still hold ------------------------------------------
+
+    async def recheck(self) -> None:
+        """Close or narrow every socket whose rights were revoked, in one review for them all."""
+        sockets = list(self.subscribers)
+        if not sockets:
+            return
+        holdings = [socket_.holding() for socket_ in sockets]
+        verdicts = await database_sync_to_async(revocation.review)(holdings)
+        for socket_, verdict in zip(sockets, verdicts, strict=True):
+            if verdict is not None and socket_ in self.subscribers:
+                await socket_.revise(verdict)
+
+    def recheck_soon(self) -> None:
+        """From any thread: a change made in this process is reviewed now, not in RECHECK_S."""
+        self.loop.call_soon_threadsafe(self._recheck_wanted.set)
+
+    async def _recheck_forever(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):  # no change made here: the periodic pass
+                await asyncio.wait_for(self._recheck_wanted.wait(), revocation.RECHECK_S)
+            self._recheck_wanted.clear()
+            try:
+                await self.recheck()
+            except Exception as error:  # the database, most likely; the next pass retries
+                self.outage.failed(error)
 
 
 class EncodedText(str):
@@ -338,6 +418,23 @@ def hand_to_hub() -> bool:
             hub.relay_soon()
             return True
     return False
+
+
+def recheck_soon() -> None:
+    """After a commit that may revoke rights (RealtimeConfig.ready connects it): have this
+    process's hubs review their sockets now."""
+    for hub in list(_hubs.values()):
+        if hub.loop is not None and not hub.loop.is_closed():
+            hub.recheck_soon()
+
+
+def outage_here() -> Outage | None:
+    """The outage record of the hub on the running event loop, if any."""
+    try:
+        hub = _hubs.get(asyncio.get_running_loop())
+    except RuntimeError:
+        return None
+    return hub.outage if hub is not None else None
 
 
 async def stop_hub() -> None:

@@ -1,14 +1,12 @@
 """WebSocket routes, behind the origin check and session authentication."""
 
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
 from command.realtime.consumers import EventsConsumer
+from command.realtime.origin import SameOriginValidator
 from command.realtime.socket_auth import SessionUserMiddleware
 
 websocket_urlpatterns = [path("ws/events/", EventsConsumer.as_asgi())]
 
-websocket_application = AllowedHostsOriginValidator(
-    SessionUserMiddleware(URLRouter(websocket_urlpatterns))
-)
+websocket_application = SameOriginValidator(SessionUserMiddleware(URLRouter(websocket_urlpatterns)))

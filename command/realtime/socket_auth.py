@@ -1,4 +1,5 @@
-"""Who a WebSocket belongs to: the Django session's user, read once, when it connects.
+"""Who a WebSocket belongs to: the Django session's user, read when it connects (and checked
+again every few seconds by command.realtime.revocation).
 
 channels' AuthMiddlewareStack also wraps every frame a socket sends, to save a changed session.
 A socket here only streams events and never changes its session, and that wrapper cost about
@@ -20,12 +21,13 @@ from django.http.cookie import parse_cookie
 
 
 class SessionUserMiddleware(BaseMiddleware):
-    """Puts the session cookie's user (or AnonymousUser) in scope["user"]."""
+    """Puts the session cookie's user (or AnonymousUser) in scope["user"], and the session's
+    key in scope["session_key"]: the hub's revocation review asks whether it still exists."""
 
     async def __call__(self, scope, receive, send):
         key = session_key(scope)
         user = await user_of(key) if key else AnonymousUser()
-        return await super().__call__({**scope, "user": user}, receive, send)
+        return await super().__call__({**scope, "user": user, "session_key": key}, receive, send)
 
 
 def session_key(scope: dict) -> str | None:

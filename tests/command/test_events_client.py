@@ -53,6 +53,7 @@ PLACES = [
 class Server:
     url: str
     api_key: str
+    env: dict[str, str]  # the server's settings, for manage.py against its database
 
 
 # --- the browser and the server ------------------------------------------------------------
@@ -91,17 +92,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     api_key = (var_dir / "demo_api_key.txt").read_text().strip()
 
     with daphne(env, var_dir / "daphne.log") as port:
-        yield Server(f"http://127.0.0.1:{port}", api_key)
+        yield Server(f"http://127.0.0.1:{port}", api_key, env)
 
 
 @pytest.fixture(scope="module")
 def session_state(browser: Browser, server: Server) -> dict:
     """Log in once, as the duty officer, through the admin login page."""
+    return logged_in(browser, server, "duty")
+
+
+def logged_in(browser: Browser, server: Server, username: str) -> dict:
     context = browser.new_context(base_url=server.url)
     try:
         page = context.new_page()
         page.goto("/admin/login/?next=/admin/")
-        page.fill("#id_username", "duty")
+        page.fill("#id_username", username)
         page.fill("#id_password", "demo")
         page.click("input[type=submit]")
         page.wait_for_url("**/admin/", timeout=WAIT_MS)
@@ -335,3 +340,24 @@ def test_a_dropped_connection_reconnects_and_catches_up(context, intake):
     wait_until_shown(page, expected)
     assert {text.split()[1] for _, text in expected} == set(before + missed)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_a_page_whose_account_loses_its_role_stops_and_says_so(browser, server):
+    # The duty leader, not the duty officer the other tests share a session of.
+    context = browser.new_context(
+        base_url=server.url, storage_state=logged_in(browser, server, "leader")
+    )
+    try:
+        page = open_probe(context)
+        _manage(
+            server.env,
+            "shell",
+            "-c",
+            "from command.models import StaffProfile; "
+            "StaffProfile.objects.filter(user__username='leader').delete()",
+        )
+        # The server's periodic review closes the socket (4403); the page does not retry.
+        wait_for_status(page, "forbidden")
+        assert page.evaluate("window.__citydeskEvents._closed")
+    finally:
+        context.close()

@@ -22,6 +22,7 @@ from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+HOST = (b"host", b"127.0.0.1:8000")
 WATER = "中央大街自来水管爆裂，水流满街"  # -> 哈尔滨市水务局, 道里区
 NOISE_NANGANG = "哈尔滨站附近工地夜间施工噪音扰民"  # -> 南岗区人民政府
 
@@ -94,6 +95,21 @@ async def test_anonymous_clients_are_refused(city):
     assert closing == {"type": "websocket.close", "code": 4401}
 
 
+async def test_a_subscribe_racing_an_anonymous_close_raises_nothing(city):
+    communicator = WebsocketCommunicator(EventsConsumer.as_asgi(), "/ws/events/")
+    communicator.scope["user"] = AnonymousUser()
+    connected, _ = await communicator.connect()
+    assert connected
+
+    # Sent before the client has seen the close: the consumer must not fail on it.
+    await communicator.send_json_to({"action": "subscribe", "streams": ["all"]})
+
+    closing = await communicator.receive_output(timeout=2)
+    assert closing == {"type": "websocket.close", "code": 4401}
+    await communicator.send_input({"type": "websocket.disconnect", "code": 4401})
+    await communicator.wait(timeout=2)  # re-raises whatever the consumer raised
+
+
 async def test_a_foreign_origin_is_refused_even_with_a_session(city, user):
     client = Client()
     await database_sync_to_async(client.force_login)(await database_sync_to_async(user)("duty"))
@@ -101,11 +117,13 @@ async def test_a_foreign_origin_is_refused_even_with_a_session(city, user):
     evil = WebsocketCommunicator(
         application,
         "/ws/events/",
-        headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)],
+        headers=[(b"origin", b"http://evil.example"), HOST, (b"cookie", cookie)],
     )
     connected, _ = await evil.connect()
     assert not connected
-    good = WebsocketCommunicator(application, "/ws/events/", headers=[ORIGIN, (b"cookie", cookie)])
+    good = WebsocketCommunicator(
+        application, "/ws/events/", headers=[ORIGIN, HOST, (b"cookie", cookie)]
+    )
     connected, _ = await good.connect()
     assert connected
     answers = await subscribe(good, "all")

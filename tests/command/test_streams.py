@@ -2,6 +2,7 @@
 
 import pytest
 
+from command import lifecycle
 from command.models import Role, StaffProfile
 from command.outbox import streams
 from command.realtime import access
@@ -36,3 +37,22 @@ def test_malformed_stream_names_are_refused_before_any_lookup(city, user):
     for bad in ["", "all ", "unit:", "unit:1;DROP", "district:23", "incident:" + "x" * 30, 7]:
         with pytest.raises(access.StreamRefused):
             reader.authorise(bad)
+
+
+def test_a_unit_may_not_follow_an_incident_it_handed_back_once_dispatched_elsewhere(
+    city, user, unit, report
+):
+    daoli = user("daoli")
+    incident = report("中央大街附近工地夜间施工噪音扰民").incident  # -> 道里区人民政府
+    stream = f"incident:{incident.tracking_no}"
+    assert access.Reader.of(daoli).authorise(stream) == f"incident.{incident.tracking_no}"
+
+    lifecycle.apply(incident.id, lifecycle.Request("return", actor=daoli, note="该工地位于南岗区"))
+    elsewhere = unit("南岗区人民政府")
+    lifecycle.apply(
+        incident.id, lifecycle.Request("dispatch", actor=user("duty"), unit_id=elsewhere.id)
+    )
+
+    with pytest.raises(access.StreamRefused):
+        access.Reader.of(daoli).authorise(stream)
+    assert access.Reader.of(user("nangang")).authorise(stream)

@@ -105,6 +105,60 @@ def test_an_intake_on_one_process_reaches_clients_on_both_in_seq_order(daphnes, 
         ]
 
 
+def test_a_deactivated_user_loses_the_sockets_open_on_every_process_within_5_s(daphnes, user):
+    duty = user("duty")
+    client = Client()
+    client.force_login(duty)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    async def held_then_revoked(port: int, ready: asyncio.Event, revoked: asyncio.Event):
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/ws/events/",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": cookie},
+        ) as socket_:
+            await socket_.send(json.dumps({"action": "subscribe", "streams": ["all"]}))
+            assert json.loads(await asyncio.wait_for(socket_.recv(), 10))["type"] == "subscribed"
+            ready.set()
+            await revoked.wait()
+            # The bound is the promise: 5 s from the change to the close, in every process.
+            frames = await asyncio.wait_for(until_closed(socket_), 5)
+            return frames, socket_.close_code
+
+    async def scenario():
+        ready, revoked = [asyncio.Event(), asyncio.Event()], asyncio.Event()
+        sockets = [
+            asyncio.create_task(held_then_revoked(port, opened, revoked))
+            for port, opened in zip(daphnes, ready, strict=True)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 15)
+        duty.is_active = False
+        await asyncio.to_thread(deactivate, duty)  # in the database, behind both processes
+        revoked.set()
+        return await asyncio.gather(*sockets)
+
+    for frames, code in asyncio.run(scenario()):
+        assert code == 4401
+        assert frames[-1]["type"] == "error"
+
+
+async def until_closed(socket_) -> list[dict]:
+    """Every frame until the server closes the socket."""
+    frames = []
+    try:
+        while True:
+            frames.append(json.loads(await socket_.recv()))
+    except websockets.ConnectionClosed:
+        return frames
+
+
+def deactivate(user) -> None:
+    try:
+        user.save(update_fields=["is_active"])
+    finally:
+        connections.close_all()
+
+
 def test_open_sockets_and_requests_hold_a_bounded_number_of_database_connections(daphnes, user):
     # Every socket and request runs its database work in a context of its own; a connection
     # kept per context would stay open as long as its socket, until PostgreSQL refused more.

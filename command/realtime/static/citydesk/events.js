@@ -11,13 +11,15 @@ const STABLE_MS = 10000;
 const PAGE_LIMIT = 500;
 // A resync request that hangs would hold every frame behind it.
 const FETCH_TIMEOUT_MS = 15000;
-// The server's answer to a socket without a logged-in user.
+// The server's answer to a socket without a logged-in user, or whose session has ended.
 const CLOSE_UNAUTHENTICATED = 4401;
+// The server's answer to an account left without a role while its socket was open.
+const CLOSE_FORBIDDEN = 4403;
 // Client close codes must be 1000 or 3000-4999.
 const CLOSE_RESYNC_FAILED = 4000;
 
 /**
- * @typedef {"connecting"|"live"|"resyncing"|"offline"|"unauthenticated"} EventStatus
+ * @typedef {"connecting"|"live"|"resyncing"|"offline"|"unauthenticated"|"forbidden"} EventStatus
  *
  * @typedef {Object} CityEvent
  * @property {number} seq
@@ -109,10 +111,11 @@ export class EventStream {
       if (generation !== this._generation) return;
       this._generation += 1;
       this._socket = null;
-      if (event.code === CLOSE_UNAUTHENTICATED) {
-        // Logged out: retrying cannot help until the user logs in again.
+      if (event.code === CLOSE_UNAUTHENTICATED || event.code === CLOSE_FORBIDDEN) {
+        // Logged out, or no role: retrying cannot help until the user logs in again or an
+        // administrator gives the account a role.
         this._closed = true;
-        this._setStatus("unauthenticated", {});
+        this._setStatus(event.code === CLOSE_FORBIDDEN ? "forbidden" : "unauthenticated", {});
         return;
       }
       if (!this._closed) this._retry();
@@ -145,8 +148,11 @@ export class EventStream {
     if (generation !== this._generation) return;
     switch (frame.type) {
       case "error":
-        if (frame.stream) this.refused[frame.stream] = frame.message;
-        else console.warn("citydesk events: server says", frame.message);
+        if (frame.stream) {
+          this.refused[frame.stream] = frame.message;
+          // A stream taken away while live (rights revoked): resyncs leave it out from now on.
+          this.granted = this.granted.filter((stream) => stream !== frame.stream);
+        } else console.warn("citydesk events: server says", frame.message);
         return;
       case "subscribed":
         this.granted = frame.streams;
