@@ -10,15 +10,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
+from command import access_rules
 from command.api_keys import hash_key, issue_key
 from command.models import (
     ApiKey,
     Category,
     District,
+    KeyScopes,
     Role,
     Source,
     StaffProfile,
@@ -84,6 +86,7 @@ def setup(log=print) -> str:
         log(f"districts: {count}")
         load_units()
         load_users()
+        load_admin_group()
         key = load_api_key()
     log(f"categories: {Category.objects.count()}, units: {Unit.objects.count()}")
     return key
@@ -139,19 +142,29 @@ def load_users() -> None:
             user.save()
         unit = Unit.objects.get(name=demo.unit_name) if demo.unit_name else None
         StaffProfile.objects.update_or_create(user=user, defaults={"role": demo.role, "unit": unit})
-        if user.is_staff:
-            # Duty staff read everything in the admin and keep reference data (units, calendar).
-            user.user_permissions.add(*_admin_permissions())
+        # Exactly what the role matrix gives the role in the admin: set, not added, so running
+        # this again also takes back what an older demo granted (staff profiles, once).
+        user.user_permissions.set(admin_permissions(demo.role))
 
 
-def _admin_permissions() -> list[Permission]:
-    editable = ["unit", "holiday", "category", "staffprofile"]
-    return list(
-        Permission.objects.filter(content_type__app_label="command").filter(
-            Q(codename__startswith="view_")
-            | Q(codename__in=[f"{verb}_{m}" for m in editable for verb in ("add", "change")])
-        )
-    )
+def load_admin_group() -> None:
+    """The administrators group (access_rules.ADMIN_GROUP), with the permissions the matrix
+    gives administrators. Empty: an administrator adds its members (and sets is_staff)."""
+    group, _ = Group.objects.get_or_create(name=access_rules.ADMIN_GROUP)
+    group.permissions.set(admin_permissions(access_rules.ADMINISTRATOR))
+
+
+def admin_permissions(actor: str) -> list[Permission]:
+    """Django's permissions for what access_rules.ADMIN lets `actor` do in the admin."""
+    column = access_rules.ACTORS.index(actor)
+    wanted = Q(pk__in=[])
+    for label, row in access_rules.ADMIN.items():
+        app_label, model = label.split(".")
+        codenames = [
+            f"{verb}_{model}" for verb, v in access_rules.VERBS.items() if v in row[column]
+        ]
+        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    return list(Permission.objects.filter(wanted))
 
 
 def load_api_key() -> str:
@@ -162,11 +175,12 @@ def load_api_key() -> str:
         wanted = key_file.read_text().strip()
     existing = ApiKey.objects.filter(key_hash=hash_key(wanted)).first() if wanted else None
     if existing is not None:
-        ApiKey.objects.filter(pk=existing.pk).update(active=True)
+        # Intake only, also for a key an older demo made with every right.
+        ApiKey.objects.filter(pk=existing.pk).update(active=True, scopes=KeyScopes.INTAKE)
         return wanted
     user = get_user_model().objects.get(username="intake")
     ApiKey.objects.filter(name="demo-intake").update(active=False, name="demo-intake (old)")
-    _, raw = issue_key("demo-intake", user, raw=wanted or None)
+    _, raw = issue_key("demo-intake", user, raw=wanted or None, scopes=KeyScopes.INTAKE)
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_text(raw + "\n")
     key_file.chmod(0o600)

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from command.access_rules import roles_for
 from command.bulk_insert import insert_all, update_all
 from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
 from command.models import (
@@ -36,8 +37,8 @@ from command.routing import sla
 from command.ttl_cache import ttl_cached
 
 S = IncidentStatus
-DISPATCHERS = frozenset({Role.OPERATOR, Role.DUTY_OFFICER, Role.DUTY_LEADER})
-UNIT = frozenset({Role.UNIT_STAFF})
+# Who may take each transition comes from the role matrix (command.access_rules).
+DISPATCHERS, UNIT = roles_for("dispatch"), roles_for("sign")
 
 
 @dataclass(frozen=True)

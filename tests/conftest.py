@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from command import demo, intake, ttl_cache
 from command.api_keys import issue_key
 from command.intake import candidates
-from command.models import District, Unit
+from command.models import District, KeyScopes, Unit
 from command.routing import jurisdictions, units
 
 # Known points (WGS-84), lat/lon.
@@ -121,10 +121,11 @@ def unit(city) -> Callable[[str], Unit]:
 
 @pytest.fixture
 def api(user) -> Callable[[str], APIClient]:
-    """An API client logged in (by API key) as one of the demo users."""
+    """An API client logged in (by API key) as one of the demo users; the key has both scopes
+    unless asked otherwise (tests/command/test_access_rules.py checks each scope)."""
 
-    def client_for(username: str) -> APIClient:
-        _, raw = issue_key(f"test-{username}", user(username))
+    def client_for(username: str, scopes: str = KeyScopes.BOTH) -> APIClient:
+        _, raw = issue_key(f"test-{username}", user(username), scopes=scopes)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         return client
