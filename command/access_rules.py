@@ -93,3 +93,14 @@ def roles_for(action: str) -> frozenset[Role]:
         for actor, cell in zip(ACTORS, row, strict=True)
         if cell != NO and actor != ADMINISTRATOR
     )
+
+
+def as_markdown() -> str:
+    """Both tables as SECURITY.md shows them (a test checks that it does)."""
+    lines = []
+    for title, table in (("action", ACTIONS), ("admin model", ADMIN)):
+        lines.append(f"| {title} | {' | '.join(ACTORS)} |")
+        lines.append(f"|---|{'---|' * len(ACTORS)}")
+        lines.extend(f"| `{name}` | {' | '.join(row)} |" for name, row in table.items())
+        lines.append("")
+    return "\n".join(lines)

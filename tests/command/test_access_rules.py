@@ -2,6 +2,7 @@
 each role, and an administrator, against each admin model and each API action."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
@@ -261,6 +262,11 @@ def test_the_api_allows_each_role_what_the_matrix_says(people, report, api, user
         return
     expected = 201 if action in ("reports.submit", "split") else 200
     assert response.status_code == expected, response.content
+
+
+def test_security_md_shows_the_matrix_as_the_module_has_it():
+    security = (Path(__file__).parents[2] / "SECURITY.md").read_text(encoding="utf-8")
+    assert access_rules.as_markdown() in security, "regenerate with access_rules.as_markdown()"
 
 
 def test_every_lifecycle_transition_takes_its_roles_from_the_matrix():
