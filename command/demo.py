@@ -10,11 +10,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
 
-from command import access_rules
+from command import staff_permissions
 from command.api_keys import hash_key, issue_key
 from command.models import (
     ApiKey,
@@ -86,7 +84,7 @@ def setup(log=print) -> str:
         log(f"districts: {count}")
         load_units()
         load_users()
-        load_admin_group()
+        staff_permissions.sync_admin_group()
         key = load_api_key()
     log(f"categories: {Category.objects.count()}, units: {Unit.objects.count()}")
     return key
@@ -144,27 +142,7 @@ def load_users() -> None:
         StaffProfile.objects.update_or_create(user=user, defaults={"role": demo.role, "unit": unit})
         # Exactly what the role matrix gives the role in the admin: set, not added, so running
         # this again also takes back what an older demo granted (staff profiles, once).
-        user.user_permissions.set(admin_permissions(demo.role))
-
-
-def load_admin_group() -> None:
-    """The administrators group (access_rules.ADMIN_GROUP), with the permissions the matrix
-    gives administrators. Empty: an administrator adds its members (and sets is_staff)."""
-    group, _ = Group.objects.get_or_create(name=access_rules.ADMIN_GROUP)
-    group.permissions.set(admin_permissions(access_rules.ADMINISTRATOR))
-
-
-def admin_permissions(actor: str) -> list[Permission]:
-    """Django's permissions for what access_rules.ADMIN lets `actor` do in the admin."""
-    column = access_rules.ACTORS.index(actor)
-    wanted = Q(pk__in=[])
-    for label, row in access_rules.ADMIN.items():
-        app_label, model = label.split(".")
-        codenames = [
-            f"{verb}_{model}" for verb, v in access_rules.VERBS.items() if v in row[column]
-        ]
-        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
-    return list(Permission.objects.filter(wanted))
+        user.user_permissions.set(staff_permissions.admin_permissions(demo.role))
 
 
 def load_api_key() -> str:

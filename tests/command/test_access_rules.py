@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from command import access_rules, demo, lifecycle, overrides
+from command import access_rules, demo, lifecycle, overrides, staff_permissions
 from command.access_rules import ACTIONS, ADMIN, ADMIN_GROUP, ADMINISTRATOR, NO
 from command.admin import MatrixAdmin
 from command.api_keys import issue_key
@@ -146,7 +146,7 @@ def test_every_model_in_the_admin_has_a_matrix_row_and_asks_it():
 
 def test_a_django_permission_granted_by_mistake_opens_nothing(people):
     duty = people("duty")
-    duty.user_permissions.add(*demo.admin_permissions(ADMINISTRATOR))
+    duty.user_permissions.add(*staff_permissions.admin_permissions(ADMINISTRATOR))
     client = Client()
     client.force_login(get_user_model().objects.get(pk=duty.pk))
 
@@ -154,10 +154,18 @@ def test_a_django_permission_granted_by_mistake_opens_nothing(people):
     assert client.get(admin_url("auth.user", "add")).status_code == 403
 
 
+def test_migrate_keeps_the_administrators_group_as_the_matrix_says():
+    granted = set(Group.objects.get(name=ADMIN_GROUP).permissions.all())
+    assert granted == set(staff_permissions.admin_permissions(ADMINISTRATOR))
+    codenames = {p.codename for p in granted}
+    assert {"change_staffprofile", "change_apikey", "add_user"} <= codenames
+    assert not codenames & {"change_incident", "add_apikey", "change_outboxevent"}
+
+
 @pytest.mark.parametrize("username", ["operator", "duty", "leader", "daoli", "intake"])
 def test_the_demo_grants_each_role_exactly_the_matrix_admin_permissions(people, username):
     granted = {p.codename for p in people(username).user_permissions.all()}
-    expected = {p.codename for p in demo.admin_permissions(USERS[username])}
+    expected = {p.codename for p in staff_permissions.admin_permissions(USERS[username])}
     assert granted == expected
     assert not {c for c in granted if c.endswith(("_staffprofile", "_apikey", "_user"))}
 
