@@ -26,6 +26,9 @@ EMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 )
 DIGITS_RE = re.compile(r"\d")
+# A landline with its extension after a dash (0451-86661234-801): the matcher reads the whole
+# as one number, too long to be valid, and so would leave it unmasked.
+EXTENSION_RE = re.compile(r"(?<![\d-])(0\d{2,3}[- ]?\d{7,8})(?=[-－]\d{1,6}(?!\d))")
 
 
 def mask_phone(phone: str) -> str:
@@ -53,6 +56,7 @@ def mask_text(text: str) -> str:
     if DIGITS_RE.search(text) is None:
         return text
     text = ID_CARD_RE.sub(_mask_id_card, text)
+    text = EXTENSION_RE.sub(_mask_before_extension, text)
     return _mask_phones(text)
 
 
@@ -70,6 +74,14 @@ def _mask_id_card(match: re.Match[str]) -> str:
 def _id_checksum_ok(number: str) -> bool:
     total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11] == number[17].upper()
+
+
+def _mask_before_extension(match: re.Match[str]) -> str:
+    try:
+        number = phonenumbers.parse(match[1], REGION)
+    except phonenumbers.NumberParseException:
+        return match[1]
+    return _mask_number(match[1], number) if phonenumbers.is_valid_number(number) else match[1]
 
 
 def _mask_phones(text: str) -> str:

@@ -40,6 +40,9 @@ def test_the_reporter_phone_field_is_masked_for_display(phone, shown):
         ("（0451）88886666", "（0451）****6666"),
         ("0451 8888 6666", "0451 **** 6666"),
         ("010-12345678", "010-****5678"),
+        ("电话0451-86661234-801", "电话0451-****1234-801"),  # with an extension
+        ("电话0451-86661234转801", "电话0451-****1234转801"),
+        ("邮箱13700137000@qq.com", "邮箱1***@qq.com"),
         ("１３７００１３７０００", "１３７****７０００"),  # full-width digits, as IMEs type them
         ("13700137000和13800138000", "137****7000和138****8000"),
         (f"身份证{ID_CARD}号", "身份证230102********5678号"),
@@ -66,6 +69,7 @@ def test_personal_data_in_free_text_is_masked_keeping_its_shape(text, masked):
         "230102198512035679",  # an ID-card number with the wrong check digit
         "时间2026-12-05 13:16:00",
         "第3栋2单元1301室",
+        "2026-12-05-0042",  # dashes, but no area code and number
         "中央大街与西十二道街交口自来水管爆裂",
         "",
     ],
