@@ -165,7 +165,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 # Kept in one block so merges with other settings work stay easy.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-INSTALLED_APPS += ["axes"]
+# Before command: command.admin wraps axes' admin pages in the role matrix, so axes' must
+# be registered first.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("command"), "axes")
 # Axes turns a flagged failed sign-in into its lockout page; its docs ask for it last.
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 # Axes first: it refuses a locked-out sign-in before a password is checked, and never signs

@@ -10,7 +10,7 @@ import secrets
 import time
 
 from command import roles, ttl_cache
-from command.models import ApiKey
+from command.models import ApiKey, KeyScopes
 
 PREFIX_LEN = 8
 # A valid key's holder is remembered this long: a feed or gateway POSTs many times a second,
@@ -25,11 +25,18 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_key(name: str, user, raw: str | None = None) -> tuple[ApiKey, str]:
-    """Create a key; returns it with the raw value, which is shown once and never stored."""
+def issue_key(
+    name: str, user, raw: str | None = None, scopes: str = KeyScopes.INTAKE
+) -> tuple[ApiKey, str]:
+    """Create a key; returns it with the raw value, which is shown once and never stored.
+    `scopes` (KeyScopes): intake only unless asked, so a feed's key cannot read the city."""
     raw = raw or f"cd_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(
-        name=name, prefix=raw[:PREFIX_LEN], key_hash=hash_key(raw), user=user
+        name=name,
+        prefix=raw[:PREFIX_LEN],
+        key_hash=hash_key(raw),
+        user=user,
+        scopes=KeyScopes(scopes),
     )
     return key, raw
 
@@ -46,6 +53,6 @@ def valid_key(raw: str) -> ApiKey | None:
     if key is None or not key.user.is_active:
         _known.pop(key_hash, None)  # a single dict operation: safe across threads as it is
         return None
-    roles.role_of(key.user)  # reads the profile once, onto the user
+    roles.actors_of(key.user)  # reads the profile and admin group once, onto the user
     _known[key_hash] = (now, key)
     return key

@@ -9,7 +9,12 @@ class CommandConfig(AppConfig):
     verbose_name = _("指挥中心")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from command import checks  # noqa: F401  (registers the mode check)
         from command.reference_data import connect_signals
+        from command.staff_permissions import sync_admin_group
 
         connect_signals()
+        # After Django has made this app's permissions (auth's own handler runs first).
+        post_migrate.connect(sync_admin_group, sender=self)

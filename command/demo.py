@@ -11,12 +11,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Q
 
+from command import staff_permissions
 from command.api_keys import hash_key, issue_key
-from command.models import ApiKey, Category, District, Role, StaffProfile, Unit, UnitKind
+from command.models import ApiKey, Category, District, KeyScopes, Role, StaffProfile, Unit, UnitKind
 from command.reference_setup import load_reference
 
 KEY_FILE = "demo_api_key.txt"
@@ -64,6 +63,7 @@ def setup(log: Callable[[str], object] = print) -> str:
         load_reference(log)
         load_units()
         load_users()
+        staff_permissions.sync_admin_group()
         key = load_api_key()
     log(f"units: {Unit.objects.count()}")
     return key
@@ -98,19 +98,9 @@ def load_users() -> None:
             user.save()
         unit = Unit.objects.get(name=demo.unit_name) if demo.unit_name else None
         StaffProfile.objects.update_or_create(user=user, defaults={"role": demo.role, "unit": unit})
-        if user.is_staff:
-            # Duty staff read everything in the admin and keep reference data (units, calendar).
-            user.user_permissions.add(*_admin_permissions())
-
-
-def _admin_permissions() -> list[Permission]:
-    editable = ["unit", "holiday", "category", "staffprofile"]
-    return list(
-        Permission.objects.filter(content_type__app_label="command").filter(
-            Q(codename__startswith="view_")
-            | Q(codename__in=[f"{verb}_{m}" for m in editable for verb in ("add", "change")])
-        )
-    )
+        # Exactly what the role matrix gives the role in the admin: set, not added, so running
+        # this again also takes back what an older demo granted (staff profiles, once).
+        user.user_permissions.set(staff_permissions.admin_permissions(demo.role))
 
 
 def load_api_key() -> str:
@@ -121,11 +111,12 @@ def load_api_key() -> str:
         wanted = key_file.read_text().strip()
     existing = ApiKey.objects.filter(key_hash=hash_key(wanted)).first() if wanted else None
     if existing is not None:
-        ApiKey.objects.filter(pk=existing.pk).update(active=True)
+        # Intake only, also for a key an older demo made with every right.
+        ApiKey.objects.filter(pk=existing.pk).update(active=True, scopes=KeyScopes.INTAKE)
         return wanted
     user = get_user_model().objects.get(username="intake")
     ApiKey.objects.filter(name="demo-intake").update(active=False, name="demo-intake (old)")
-    _, raw = issue_key("demo-intake", user, raw=wanted or None)
+    _, raw = issue_key("demo-intake", user, raw=wanted or None, scopes=KeyScopes.INTAKE)
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_text(raw + "\n")
     key_file.chmod(0o600)

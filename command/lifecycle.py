@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from command.access_rules import roles_for
 from command.bulk_insert import insert_all, update_all
 from command.errors import (
     ExtensionNotLater,
@@ -48,12 +49,11 @@ from command.models import (
 )
 from command.outbox import events
 from command.reference_data import active_units
-from command.roles import CITYWIDE, DUTY, role_of, unit_of
+from command.roles import role_of, unit_of
 from command.routing import Route, sla
 from command.ttl_cache import ttl_cached
 
 S = IncidentStatus
-UNIT = frozenset({Role.UNIT_STAFF})
 OPEN = frozenset(OPEN_STATUSES)
 EVERY = frozenset(IncidentStatus)
 
@@ -63,13 +63,17 @@ class Transition:
     name: str
     sources: frozenset[str]
     target: str | None  # None: the step decides (extensions keep it, unmerge restores it)
-    roles: frozenset[Role]
     event_type: str
     needs_note: bool = False
     entry: str = ""  # the timeline's name for it, when not `name` (a merge is "merged_into")
     # A correction of two incidents: the statuses the other may have, and its timeline's name.
     other_sources: frozenset[str] = frozenset()
     other_entry: str = ""
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Who may take it: the role matrix's row of the same name (command.access_rules)."""
+        return roles_for(self.name)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -79,16 +83,14 @@ TRANSITIONS: dict[str, Transition] = {
             "dispatch",
             frozenset({S.NEW, S.RETURNED, S.REOPENED}),
             S.DISPATCHED,
-            CITYWIDE,
             "assignment.dispatched",
         ),
-        Transition("sign", frozenset({S.DISPATCHED}), S.ACCEPTED, UNIT, "assignment.accepted"),
-        Transition("start", frozenset({S.ACCEPTED}), S.IN_PROGRESS, UNIT, "assignment.started"),
+        Transition("sign", frozenset({S.DISPATCHED}), S.ACCEPTED, "assignment.accepted"),
+        Transition("start", frozenset({S.ACCEPTED}), S.IN_PROGRESS, "assignment.started"),
         Transition(
             "return",
             frozenset({S.DISPATCHED, S.ACCEPTED}),
             S.RETURNED,
-            UNIT,
             "assignment.returned",
             needs_note=True,
         ),
@@ -96,7 +98,6 @@ TRANSITIONS: dict[str, Transition] = {
             "request_extension",
             frozenset({S.ACCEPTED, S.IN_PROGRESS}),
             None,
-            UNIT,
             "assignment.extension_requested",
             needs_note=True,
         ),
@@ -104,14 +105,12 @@ TRANSITIONS: dict[str, Transition] = {
             "approve_extension",
             frozenset({S.ACCEPTED, S.IN_PROGRESS}),
             None,
-            DUTY,
             "assignment.extension_approved",
         ),
         Transition(
             "reject_extension",
             frozenset({S.ACCEPTED, S.IN_PROGRESS}),
             None,
-            DUTY,
             "assignment.extension_rejected",
             needs_note=True,
         ),
@@ -119,16 +118,14 @@ TRANSITIONS: dict[str, Transition] = {
             "resolve",
             frozenset({S.ACCEPTED, S.IN_PROGRESS}),
             S.RESOLVED,
-            UNIT,
             "assignment.resolved",
             needs_note=True,
         ),
-        Transition("close", frozenset({S.RESOLVED}), S.CLOSED, CITYWIDE, "incident.updated"),
+        Transition("close", frozenset({S.RESOLVED}), S.CLOSED, "incident.updated"),
         Transition(
             "reopen",
             frozenset({S.RESOLVED, S.CLOSED}),
             S.REOPENED,
-            CITYWIDE,
             "incident.updated",
             needs_note=True,
         ),
@@ -136,7 +133,6 @@ TRANSITIONS: dict[str, Transition] = {
             "merge",
             OPEN,
             S.MERGED,
-            CITYWIDE,
             "incident.merged",
             entry="merged_into",
             other_sources=OPEN,
@@ -146,15 +142,12 @@ TRANSITIONS: dict[str, Transition] = {
             "unmerge",
             frozenset({S.MERGED}),
             None,
-            CITYWIDE,
             "incident.merged",
             entry="unmerged",
             other_sources=EVERY,
             other_entry="unmerged_from",
         ),
-        Transition(
-            "split", EVERY - {S.MERGED}, None, CITYWIDE, "incident.updated", entry="report_split"
-        ),
+        Transition("split", EVERY - {S.MERGED}, None, "incident.updated", entry="report_split"),
     )
 }
 

@@ -150,8 +150,18 @@ class StaffProfile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+class KeyScopes(models.TextChoices):
+    """What a key may be used for, whatever its holder's role allows (SECURITY.md)."""
+
+    INTAKE = "intake", _("intake only (POST reports)")
+    READ = "read", _("read only (incidents, events, and actions the holder's role allows)")
+    BOTH = "intake read", _("intake and read")
+
+
 class ApiKey(models.Model):
     """A bearer key for integrators; the key itself is never stored, only its SHA-256."""
+
+    INTAKE, READ = "intake", "read"
 
     name = models.CharField(_("name"), max_length=64)
     prefix = models.CharField(max_length=12)
@@ -159,9 +169,17 @@ class ApiKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Least privilege: a key reads nothing unless issued (or changed by an administrator) to.
+    scopes = models.CharField(
+        _("scopes"), max_length=16, choices=KeyScopes.choices, default=KeyScopes.INTAKE
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def allows(self, scope: str) -> bool:
+        """Whether this key carries `scope` (ApiKey.INTAKE or ApiKey.READ)."""
+        return scope in self.scopes.split()
 
 
 class Holiday(models.Model):

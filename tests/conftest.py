@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from command import demo, intake, ttl_cache
 from command.api_keys import issue_key
 from command.intake import candidates
-from command.models import District, Incident, Unit
+from command.models import District, Incident, KeyScopes, Unit
 from command.routing import jurisdictions, units
 
 if TYPE_CHECKING:
@@ -177,10 +177,11 @@ def unit(city) -> Callable[[str], Unit]:
 
 @pytest.fixture
 def api(user) -> Callable[[str], APIClient]:
-    """An API client logged in (by API key) as one of the demo users."""
+    """An API client logged in (by API key) as one of the demo users; the key has both scopes
+    unless asked otherwise (tests/command/test_access_rules.py checks each scope)."""
 
-    def client_for(username: str) -> APIClient:
-        _, raw = issue_key(f"test-{username}", user(username))
+    def client_for(username: str, scopes: str = KeyScopes.BOTH) -> APIClient:
+        _, raw = issue_key(f"test-{username}", user(username), scopes=scopes)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         return client

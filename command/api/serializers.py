@@ -10,7 +10,7 @@ from rest_framework import serializers
 from command import lifecycle
 from command.models import Incident, IncidentStatus, Priority, Report, TimelineEntry
 from command.outbox.events import incident_summary
-from command.privacy import mask_phone
+from command.privacy import mask_phone, mask_text
 
 DATUMS = ["wgs84", "gcj02", "bd09"]
 # Ids are 64-bit in the database: a larger number must be a 400, not an OverflowError.
@@ -128,7 +128,8 @@ class UnitOut(serializers.Serializer):
 
 
 class IncidentOut(serializers.Serializer):
-    """The incident summary (`command.outbox.events.incident_summary`)."""
+    """The incident summary (`command.outbox.events.incident_summary`); personal data in its
+    text is masked unless the context says the reader may see it (`personal_data`)."""
 
     tracking_no = serializers.CharField()
     status = serializers.ChoiceField(choices=IncidentStatus.choices)
@@ -145,7 +146,7 @@ class IncidentOut(serializers.Serializer):
     version = serializers.IntegerField()
 
     def to_representation(self, instance: Incident) -> dict:
-        return incident_summary(instance)
+        return incident_summary(instance, personal_data=self.context.get("personal_data", False))
 
 
 class ReportAccepted(serializers.Serializer):
@@ -157,6 +158,10 @@ class ReportAccepted(serializers.Serializer):
 class ReportOut(serializers.ModelSerializer):
     source = serializers.CharField(source="source.code")
     phone = serializers.SerializerMethodField(help_text="Masked, except for operators.")
+    text = serializers.SerializerMethodField(
+        help_text="Personal data masked, except for operators."
+    )
+    address = serializers.SerializerMethodField()
 
     class Meta:
         model = Report
@@ -181,17 +186,34 @@ class ReportOut(serializers.ModelSerializer):
             return ""
         return (
             report.reporter_phone
-            if self.context.get("full_phones")
+            if self.context.get("personal_data")
             else mask_phone(report.reporter_phone)
         )
+
+    def get_text(self, report: Report) -> str:
+        return _shown(self.context, report.text)
+
+    def get_address(self, report: Report) -> str:
+        return _shown(self.context, report.address)
 
 
 class TimelineOut(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
+    note = serializers.SerializerMethodField(
+        help_text="Personal data masked, except for operators."
+    )
 
     class Meta:
         model = TimelineEntry
         fields = ["id", "at", "actor", "action", "from_status", "to_status", "note", "data"]
+
+    def get_note(self, entry: TimelineEntry) -> str:
+        return _shown(self.context, entry.note)
+
+
+def _shown(context: dict, text: str) -> str:
+    """Free text as this reader may see it: in full with the personal_data right, else masked."""
+    return text if context.get("personal_data") else mask_text(text)
 
 
 class IncidentDetail(IncidentOut):
@@ -199,11 +221,13 @@ class IncidentDetail(IncidentOut):
     timeline = TimelineOut(many=True, read_only=True)
 
     def to_representation(self, instance: Incident) -> dict:
-        data = incident_summary(instance)
+        data = super().to_representation(instance)
         data["reports"] = ReportOut(
             instance.reports.select_related("source"), many=True, context=self.context
         ).data
-        data["timeline"] = TimelineOut(instance.timeline.all(), many=True).data
+        data["timeline"] = TimelineOut(
+            instance.timeline.all(), many=True, context=self.context
+        ).data
         return data
 
 

@@ -9,23 +9,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command import intake, lifecycle
+from command import intake, lifecycle, roles
+from command.access_rules import ALL, NO
 from command.api import schema  # noqa: F401  (registers the API key scheme)
 from command.api import serializers as s
 from command.errors import NotAllowed, NotFound
 from command.intake import grouped
 from command.intake.split import split_report
-from command.models import Incident, Role
+from command.models import ApiKey, Assignment, Incident
 from command.realtime import access, event_log
-from command.roles import CITYWIDE, role_of, unit_of, unit_scope
 
-INTAKE_ROLES = CITYWIDE | {Role.INTEGRATOR}
 ERRORS = {
     code: OpenApiResponse(description=text)
     for code, text in [
         (400, "Invalid input: {error, message, fields}"),
         (401, "Not authenticated"),
-        (403, "Not allowed for your role or unit"),
+        (403, "Not allowed for your role or unit, or the API key lacks the scope"),
         (404, "Not found"),
         (409, "Conflict: the incident's state does not allow this (someone acted first)"),
     ]
@@ -39,8 +38,7 @@ class ReportCreate(APIView):
         summary="Submit a report (any source); idempotent on (source, external_id)",
     )
     def post(self, request: Request) -> Response:
-        if role_of(request.user) not in INTAKE_ROLES:
-            raise NotAllowed("Your role may not submit reports.")
+        _allowed(request, "reports.submit", ApiKey.INTAKE)
         data = _valid(s.ReportIn, request.data)
         # Gathered with the reports other requests hand over meanwhile: one transaction for all.
         result = grouped.submit(_report_in(data, request.data))
@@ -70,7 +68,7 @@ class IncidentList(APIView):
                 "count": total,
                 "page": page,
                 "page_size": size,
-                "results": s.IncidentOut(rows, many=True).data,
+                "results": s.IncidentOut(rows, many=True, context=_readers(request)).data,
             }
         )
 
@@ -79,8 +77,7 @@ class IncidentDetail(APIView):
     @extend_schema(responses={200: s.IncidentDetail, **ERRORS}, summary="One incident")
     def get(self, request: Request, tracking_no: str) -> Response:
         incident = _get(request, tracking_no)
-        full = role_of(request.user) == Role.OPERATOR
-        return Response(s.IncidentDetail(incident, context={"full_phones": full}).data)
+        return Response(s.IncidentDetail(incident, context=_readers(request)).data)
 
 
 class IncidentTransition(APIView):
@@ -95,7 +92,7 @@ class IncidentTransition(APIView):
         data = _valid(s.TransitionIn, request.data)
         asked = _asked(data["action"], request, data, unit_id=data["unit_id"], until=data["until"])
         done = lifecycle.apply(incident.id, asked)
-        return Response(s.IncidentOut(done).data)
+        return Response(s.IncidentOut(done, context=_readers(request)).data)
 
 
 class IncidentMerge(APIView):
@@ -105,9 +102,10 @@ class IncidentMerge(APIView):
         summary="Merge this incident into another (operator override)",
     )
     def post(self, request: Request, tracking_no: str) -> Response:
+        _allowed(request, "merge", ApiKey.READ)
         data = _valid(s.MergeIn, request.data)
         target = lifecycle.merge(tracking_no, data["into"], _asked("merge", request, data))
-        return Response(s.IncidentOut(target).data)
+        return Response(s.IncidentOut(target, context=_readers(request)).data)
 
 
 class IncidentUnmerge(APIView):
@@ -117,9 +115,10 @@ class IncidentUnmerge(APIView):
         summary="Undo a merge of this incident",
     )
     def post(self, request: Request, tracking_no: str) -> Response:
+        _allowed(request, "unmerge", ApiKey.READ)
         data = _valid(s.CorrectionIn, request.data)
         restored = lifecycle.unmerge(tracking_no, _asked("unmerge", request, data))
-        return Response(s.IncidentOut(restored).data)
+        return Response(s.IncidentOut(restored, context=_readers(request)).data)
 
 
 class ReportSplit(APIView):
@@ -129,9 +128,11 @@ class ReportSplit(APIView):
         summary="Split a report out into a new incident of its own",
     )
     def post(self, request: Request, report_id: int) -> Response:
+        _allowed(request, "split", ApiKey.READ)
         data = _valid(s.CorrectionIn, request.data)
         incident = split_report(report_id, _asked("split", request, data))
-        return Response(s.IncidentOut(incident).data, status=status.HTTP_201_CREATED)
+        body = s.IncidentOut(incident, context=_readers(request)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class EventList(APIView):
@@ -142,6 +143,7 @@ class EventList(APIView):
     )
     def get(self, request: Request) -> Response:
         query = _valid(s.EventQuery, request.query_params)
+        _allowed(request, "streams.read", ApiKey.READ)
         reader = access.Reader.of(request.user)
         try:
             keys = [reader.authorise(name) for name in query["stream"]]
@@ -189,15 +191,35 @@ def _report_in(data: dict, raw: dict) -> intake.ReportIn:
     )
 
 
+def _allowed(request: Request, action: str, scope: str) -> str:
+    """How far the role matrix lets this request take `action` (access_rules.ACTIONS); 403 if
+    not at all, or if it came with an API key that lacks `scope`."""
+    key = request.auth if isinstance(request.auth, ApiKey) else None
+    if key is not None and not key.allows(scope):
+        raise NotAllowed(f"This API key lacks the {scope} scope; ask an administrator.")
+    reach = roles.reach(request.user, action)
+    if reach == NO:
+        raise NotAllowed(f"Your role may not do this ({action}); ask an administrator.")
+    return reach
+
+
+def _readers(request: Request) -> dict:
+    """Serializer context: whether this reader sees personal data in full (the matrix)."""
+    return {"personal_data": roles.may(request.user, "personal_data.read")}
+
+
 def _visible(request: Request) -> QuerySet[Incident]:
-    """Citywide roles see everything; unit staff their unit's and sub-units' incidents."""
-    role = role_of(request.user)
-    if role in INTAKE_ROLES:
+    """What the matrix lets the reader see: every incident, or those assigned to their unit and
+    sub-units and not taken from them since (returned, or re-dispatched elsewhere)."""
+    if _allowed(request, "incidents.read", ApiKey.READ) == ALL:
         return Incident.objects.all()
-    unit = unit_of(request.user)
-    if role == Role.UNIT_STAFF and unit is not None:
-        return Incident.objects.filter(assignments__unit_id__in=unit_scope(unit)).distinct()
-    raise NotAllowed("Your account has no role; ask an administrator.")
+    unit = roles.unit_of(request.user)
+    if unit is None:
+        raise NotAllowed("Your account has no unit; ask an administrator.")
+    held = Assignment.objects.filter(unit_id__in=roles.unit_scope(unit)).exclude(
+        status__in=access.LOST_ACCESS
+    )
+    return Incident.objects.filter(assignments__in=held).distinct()
 
 
 def _get(request: Request, tracking_no: str) -> Incident:

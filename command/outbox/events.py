@@ -17,10 +17,17 @@ from django.utils import timezone
 from command.bulk_insert import insert_all
 from command.models import EventStream, Incident, OutboxEvent, TimelineEntry
 from command.outbox import relay, streams
+from command.privacy import mask_text
 
 
-def incident_summary(incident: Incident) -> dict[str, Any]:
-    """The incident as frames, lists and feeds show it: no personal data."""
+def incident_summary(incident: Incident, personal_data: bool = False) -> dict[str, Any]:
+    """The incident as frames, lists and feeds show it. Phone numbers, ID-card numbers and
+    e-mail addresses in its text are masked unless `personal_data`: the outbox stores one
+    payload for every reader, so frames and /api/v1/events always carry the masked form."""
+    summary, address = incident.summary, incident.address
+    if not personal_data:
+        # Masked before the summary is cut, so a number cut in two is never left half shown.
+        summary, address = mask_text(summary), mask_text(address)
     district, unit = incident.district, incident.unit
     location = None
     if incident.lat is not None and incident.lon is not None:
@@ -30,11 +37,11 @@ def incident_summary(incident: Incident) -> dict[str, Any]:
         "status": incident.status,
         "category": {"code": incident.category.code, "name": incident.category.name},
         "priority": incident.priority,
-        "summary": incident.summary[:200],
+        "summary": summary[:200],
         "district": {"code": district.code, "name": district.name} if district else None,
         "unit": {"id": unit.id, "name": unit.name} if unit else None,
         "location": location,
-        "address": incident.address,
+        "address": address,
         "deadline": _iso(incident.deadline),
         "opened_at": _iso(incident.opened_at),
         "merged_into": incident.merged_into.tracking_no if incident.merged_into_id else None,

@@ -630,7 +630,7 @@ def test_an_operator_may_not_sign(api, daoli_noise):
     assert Incident.objects.get(pk=daoli_noise.pk).status == IncidentStatus.DISPATCHED
 
 
-def test_a_unit_that_can_see_but_does_not_hold_the_incident_may_not_act(api, daoli_noise):
+def test_a_unit_that_returned_an_incident_no_longer_sees_or_acts_on_it(api, daoli_noise):
     returned = act(api("daoli"), daoli_noise.tracking_no, "return", note="不归我们管")
     dispatched = act(
         api("duty"),
@@ -641,7 +641,10 @@ def test_a_unit_that_can_see_but_does_not_hold_the_incident_may_not_act(api, dao
 
     assert returned.status_code == 200
     assert dispatched.status_code == 200
-    error_of(act(api("daoli"), daoli_noise.tracking_no, "sign"), 403, "forbidden")
+    error_of(act(api("daoli"), daoli_noise.tracking_no, "sign"), 404, "not_found")
+    error_of(api("daoli").get(detail_url(daoli_noise.tracking_no)), 404, "not_found")
+    assert daoli_noise.tracking_no not in tracking_nos(api("daoli").get(INCIDENTS))
+    assert api("nangang").get(detail_url(daoli_noise.tracking_no)).status_code == 200
 
 
 def test_signing_twice_is_a_409_illegal_transition(api, signed):
