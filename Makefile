@@ -20,6 +20,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install -r requirements-dev.txt
 	touch $(STAMP)
 
+# The demo asks for DEBUG (the probe page, open API docs); anything else runs without it.
+demo: export DJANGO_DEBUG ?= 1
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo

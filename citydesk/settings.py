@@ -15,7 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CITYDESK_VAR_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "embedded-dev-only-not-a-secret-change-me")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# Off unless asked (`make demo` and the browser tests ask): a debug page shows settings and code.
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -82,8 +83,18 @@ if DATABASE_URL:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
         "max_size": int(os.environ.get("CITYDESK_DB_POOL_SIZE", "20")),
-        "timeout": 10,
+        # A request that finds every connection busy (a stuck database holds them all) gives up
+        # after this many seconds with a 503 and Retry-After, instead of queueing behind them.
+        "timeout": float(os.environ.get("CITYDESK_DB_POOL_TIMEOUT", "3")),
     }
+    # Fail fast on a database that does not answer: connecting (libpq counts the start-up
+    # exchange too) and any one statement are bounded; the API answers 503 with Retry-After.
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(
+        os.environ.get("CITYDESK_DB_CONNECT_TIMEOUT", "3")
+    )
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c statement_timeout={int(os.environ.get('CITYDESK_DB_STATEMENT_TIMEOUT_MS', '30000'))}"
+    )
     # Parameters bound by the server, not quoted into the SQL in Python (a seventh of intake's
     # time). Not prepared (Django's default): a prepared statement's plan, made while a table
     # was small, went on scanning it whole once it had grown.
@@ -206,7 +217,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The API's documentation names every endpoint and field: behind sign-in unless opened
+# (CITYDESK_PUBLIC_API_DOCS=1), and open by default only with DEBUG on.
+PUBLIC_API_DOCS = os.environ.get("CITYDESK_PUBLIC_API_DOCS", "1" if DEBUG else "0") == "1"
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny"
+        if PUBLIC_API_DOCS
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
     "TITLE": "CityDesk API",
     "DESCRIPTION": "Intake, incidents and lifecycle of the CityDesk command platform.",
     "VERSION": "1",

@@ -4,6 +4,7 @@ and demo pages (DEBUG)."""
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -43,6 +44,10 @@ accounts = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's switch
 ]
 
+api_docs = SpectacularSwaggerView.as_view(url_name="api-schema")
+if not settings.PUBLIC_API_DOCS:
+    api_docs = login_required(api_docs)
+
 urlpatterns = [
     path("", views.home, name="home"),
     # Health checks (proxy, containers): unauthenticated, one query, JSON.
@@ -51,10 +56,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("command.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     *demo_pages,
     # Last: any other /api/ path answers JSON, also with DEBUG on (handler404 is not used then).
     re_path(r"^api/", views.not_found),
 ]
 
+handler400 = "citydesk.views.bad_request"
 handler404 = "citydesk.views.not_found"

@@ -12,7 +12,7 @@ from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from citydesk import role_home
-from command.api.errors import api_not_found
+from command.api.errors import api_bad_request, api_not_found
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +39,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_bad_request(request, exception)
+    return defaults.bad_request(request, exception)

@@ -109,6 +109,17 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "request": [str(m) for m in messages]}
 
 
+def api_bad_request(request, exception: Exception | None = None) -> JsonResponse:
+    """What Django refuses before the API sees the request (a Host not served here, a body
+    over the limit read outside DRF), in the API's own shape."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = {"error": "too_large", "message": f"The request body is over {limit} bytes."}
+        return JsonResponse({**body, "fields": {}}, status=413)
+    message = "The request was refused: check its Host header and its form."
+    return JsonResponse({"error": "bad_request", "message": message, "fields": {}}, status=400)
+
+
 def api_not_found(request, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(
         {"error": "not_found", "message": "No such API endpoint.", "fields": {}},
@@ -116,4 +127,4 @@ def api_not_found(request, exception: Exception | None = None) -> JsonResponse:
     )
 
 
-__all__ = ["Http404", "JSONParser", "api_not_found", "json_exception_handler"]
+__all__ = ["Http404", "JSONParser", "api_bad_request", "api_not_found", "json_exception_handler"]

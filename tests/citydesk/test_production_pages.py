@@ -56,6 +56,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         CITYDESK_VAR_DIR=str(var_dir),
         CITYDESK_SQLITE=str(var_dir / "citydesk.sqlite3"),
         CITYDESK_STATIC_ROOT=str(var_dir / "static"),
+        CITYDESK_PUBLIC_API_DOCS="1",  # opened, to render them: behind sign-in by default
     )
     done = run_python("-c", RENDER, *PATHS, env=env)
     return json.loads(done.stdout.splitlines()[-1])

@@ -94,3 +94,21 @@ def test_the_check_accepts_the_embedded_mode(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     settings.CELERY_TASK_ALWAYS_EAGER = True
     assert check_mode_is_consistent(None) == []
+
+
+def test_the_services_mode_bounds_every_wait_on_the_database():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "o = s.DATABASES['default']['OPTIONS']; "
+        "print(o['connect_timeout'], o['pool']['timeout'], o['options'])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "citydesk.settings",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/anything",
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["3", "3.0", "-c", "statement_timeout=30000"]

@@ -974,8 +974,10 @@ def test_a_merge_without_a_target_is_a_400_naming_into(api, pair):
 # --- OpenAPI -------------------------------------------------------------------------------------
 
 
-def test_the_openapi_schema_lists_the_api(city):
-    response = APIClient().get("/api/schema/", {"format": "json"})
+def test_the_openapi_schema_lists_the_api(city, user):
+    client = APIClient()
+    client.force_login(user("operator"))  # behind sign-in unless opened (test_production_defaults)
+    response = client.get("/api/schema/", {"format": "json"})
 
     assert response.status_code == 200
     paths = json.loads(response.content)["paths"]
@@ -984,8 +986,10 @@ def test_the_openapi_schema_lists_the_api(city):
     assert "/api/v1/incidents/{tracking_no}/transitions" in paths
 
 
-def test_the_api_docs_page_loads_swagger_from_local_static_files(city):
-    response = APIClient().get("/api/docs/")
+def test_the_api_docs_page_loads_swagger_from_local_static_files(city, user):
+    client = APIClient()
+    client.force_login(user("operator"))
+    response = client.get("/api/docs/")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
