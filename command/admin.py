@@ -87,7 +87,7 @@ class IncidentAdmin(ReadOnly):
     list_display = ["tracking_no", "category", "priority", "status", "district", "unit", "deadline"]
     list_filter = ["status", "priority", "category", "district"]
     search_fields = ["tracking_no", "summary", "address"]
-    exclude = ["match_text", "grid_cell"]
+    exclude = ["match_text"]
     inlines = [ReportInline, TimelineInline]
 
 
