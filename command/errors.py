@@ -16,7 +16,27 @@ class CommandError(Exception):
 
 
 class InvalidReport(CommandError):
+    """A report's fields are missing or wrong; `fields` names each."""
+
     code = "invalid_report"
+
+
+class UnknownAction(CommandError):
+    code = "unknown_action"
+
+
+class NoteRequired(CommandError):
+    """The action needs a reason (a return, a rejection, a reopening...)."""
+
+    code = "note_required"
+
+
+class UnknownUnit(CommandError):
+    code = "unknown_unit"
+
+
+class DeadlineNotLater(CommandError):
+    code = "deadline_not_later"
 
 
 class Conflict(CommandError):

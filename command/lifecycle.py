@@ -20,7 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from command.bulk_insert import insert_all, update_all
-from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
+from command.errors import (
+    DeadlineNotLater,
+    IllegalTransition,
+    NotAllowed,
+    NoteRequired,
+    StaleUpdate,
+    UnknownAction,
+    UnknownUnit,
+)
 from command.models import (
     Assignment,
     AssignmentStatus,
@@ -173,7 +181,7 @@ def apply_to_new_all(pairs: Sequence[tuple[Incident, Request]], now: datetime) -
 def _transition(request: Request) -> Transition:
     transition = TRANSITIONS.get(request.action)
     if transition is None:
-        raise IllegalTransition(
+        raise UnknownAction(
             f"Unknown action {request.action!r}.",
             {"action": [f"Choose one of: {', '.join(TRANSITIONS)}."]},
         )
@@ -243,7 +251,7 @@ def _check(incident: Incident, transition: Transition, request: Request) -> None
             f"{IncidentStatus(incident.status).label} ({incident.status})."
         )
     if transition.needs_note and not request.note.strip():
-        raise InvalidReport("A note is required.", {"note": ["This action needs a reason."]})
+        raise NoteRequired("A note is required.", {"note": ["This action needs a reason."]})
 
 
 def _check_actor(
@@ -278,7 +286,7 @@ def _assignment_for(incident: Incident, req: Request, now: datetime) -> Assignme
     """The new assignment, not yet saved: the unit asked for, the deadline its SLA gives."""
     unit = active_units().get(req.unit_id)
     if unit is None:
-        raise InvalidReport("Choose an active unit.", {"unit_id": ["Unknown or inactive unit."]})
+        raise UnknownUnit("Choose an active unit.", {"unit_id": ["Unknown or inactive unit."]})
     spec = incident.category.sla_for(incident.priority)
     # The clock starts at dispatch, not at signing: units cannot gain time by signing late.
     deadline = sla.deadline_for(spec, now, work_calendar())
@@ -315,7 +323,7 @@ def _request_extension(
     if current.extension_status == ExtensionStatus.REQUESTED:
         raise IllegalTransition("An extension request is already waiting for a decision.")
     if req.until is None or req.until <= current.deadline:
-        raise InvalidReport(
+        raise DeadlineNotLater(
             "The new deadline must be later than the current one.",
             {
                 "until": [
@@ -396,4 +404,3 @@ STEPS: dict[str, Callable[..., dict | None]] = {
     "close": _close,
     "reopen": _reopen,
 }
-assert set(STEPS) == set(TRANSITIONS), "every transition needs its step"

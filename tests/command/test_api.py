@@ -787,8 +787,8 @@ def test_returning_needs_a_note_and_then_frees_the_incident(api, daoli_noise):
     blank = act(client, daoli_noise.tracking_no, "return", note="   ")
     done = act(client, daoli_noise.tracking_no, "return", note="不属于本单位职责")
 
-    error_of(without, 400, field="note")
-    error_of(blank, 400, field="note")
+    error_of(without, 400, "note_required", "note")
+    error_of(blank, 400, "note_required", "note")
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["unit"], done.json()["deadline"]) == (
         "returned",
@@ -804,7 +804,7 @@ def test_an_extension_until_before_the_deadline_is_a_400_naming_until(api, signe
         api("daoli"), signed.tracking_no, "request_extension", until=earlier.isoformat(), note="n"
     )
 
-    error_of(response, 400, field="until")
+    error_of(response, 400, "deadline_not_later", "until")
     assert Assignment.objects.get(incident=signed).extension_status == ""
 
 
@@ -844,7 +844,7 @@ def test_a_resolved_incident_is_closed_by_the_operator_and_reopened_with_a_note(
     error_of(unit_closes, 403, "forbidden")
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"
-    error_of(reopen_without_note, 400, field="note")
+    error_of(reopen_without_note, 400, "note_required", "note")
     assert reopened.json()["status"] == "reopened"
     actions = list(TimelineEntry.objects.filter(incident=signed).values_list("action", flat=True))
     assert actions == ["created", "dispatch", "sign", "resolve", "close", "reopen"]
@@ -865,7 +865,7 @@ def test_dispatching_to_an_unknown_or_inactive_unit_is_a_400(api, report, unit_i
 
     response = act(api("duty"), incident.tracking_no, "dispatch", unit_id=unit_id)
 
-    error_of(response, 400, field="unit_id")
+    error_of(response, 400, "unknown_unit", "unit_id")
     assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.NEW
 
 

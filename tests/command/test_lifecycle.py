@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from command import lifecycle
-from command.errors import IllegalTransition, InvalidReport, NotAllowed, StaleUpdate
+from command import errors, lifecycle
+from command.errors import IllegalTransition, NotAllowed, StaleUpdate
 from command.models import (
     Assignment,
     AssignmentStatus,
@@ -93,9 +93,11 @@ def test_illegal_transitions_are_refused_and_change_nothing(dispatched, user, st
     assert (TimelineEntry.objects.count(), OutboxEvent.objects.count()) == before
 
 
-def test_an_unknown_action_is_refused(dispatched, user):
-    with pytest.raises(IllegalTransition):
+def test_an_unknown_action_is_refused_by_name(dispatched, user):
+    with pytest.raises(errors.UnknownAction) as refused:
         act(dispatched, "teleport", user("duty"))
+    assert refused.value.code == "unknown_action"
+    assert "action" in refused.value.fields
 
 
 def test_another_units_staff_cannot_act(dispatched, user):
@@ -140,8 +142,12 @@ def test_a_returned_ticket_goes_back_to_the_dispatch_queue_and_can_be_redispatch
     assert statuses == [AssignmentStatus.RETURNED, AssignmentStatus.DISPATCHED]
 
 
+def test_every_transition_has_its_step():
+    assert set(lifecycle.STEPS) == set(lifecycle.TRANSITIONS)
+
+
 def test_a_return_needs_a_reason(dispatched, user):
-    with pytest.raises(InvalidReport) as refused:
+    with pytest.raises(errors.NoteRequired) as refused:
         act(dispatched, "return", user("daoli"), note="  ")
     assert "note" in refused.value.fields
 
@@ -180,7 +186,7 @@ def test_a_rejected_extension_keeps_the_deadline(dispatched, user):
 def test_an_extension_must_move_the_deadline_later(dispatched, user):
     daoli = user("daoli")
     act(dispatched, "sign", daoli)
-    with pytest.raises(InvalidReport) as refused:
+    with pytest.raises(errors.DeadlineNotLater) as refused:
         act(dispatched, "request_extension", daoli, note="x", until=timezone.now())
     assert "until" in refused.value.fields
 
