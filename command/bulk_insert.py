@@ -1,12 +1,12 @@
 """Many rows of one model in one statement, for the paths every report takes.
 
-QuerySet.bulk_create spent about 0.35 ms of Python per call before it reached the database
-(measured on the 2-core bench machine); intake makes three such calls for every report. This
-writes the same columns with the same field conversions, and no more.
+QuerySet.bulk_create does more Python per call than a report's whole SQL round trip, and intake
+makes several such calls for every batch. This writes the same columns with the same field
+conversions, and no more.
 
 On PostgreSQL the rows go as one array per column (`unnest`): the statement's text then stays
 the same for any number of rows, so psycopg parses it once. A VALUES list with more than 50
-parameters it parses again on every call, which cost 6 ms for a batch of 100 reports.
+parameters it parses again on every call.
 """
 
 from __future__ import annotations

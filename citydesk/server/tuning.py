@@ -23,9 +23,8 @@ def plain_log_arguments() -> None:
     """Have autobahn pass its debug-log arguments as they are, not colour them first.
 
     autobahn formats them (with click.style, four times) for every frame it sends, before the
-    logger drops the debug line: 9-13 % of a daphne's Python time at 2,000 sockets (py-spy).
-    Its only uses are those log arguments, so a debug log, when on, shows the same values
-    uncoloured.
+    logger drops the debug line. Its only uses are those log arguments, so a debug log, when
+    on, shows the same values uncoloured.
     """
     from autobahn.twisted import websocket as twisted_websocket
     from autobahn.websocket import protocol
@@ -39,20 +38,18 @@ def _as_is(value: object, **_style: object) -> object:
     return value
 
 
-# Objects allocated between young collections: at 700 (CPython's default) a daphne with 1,000
-# sockets promoted enough short-lived objects to run a full collection every 1-2 s.
+# Objects allocated between young collections: at 700 (CPython's default) a daphne with many
+# sockets promotes enough short-lived objects to run a full collection every second or two.
 YOUNG_COLLECTION_EVERY = 50_000
 
 
 def collect_garbage_seldom() -> None:
     """Make the cyclic garbage collector's full passes rarer and shorter in a daphne.
 
-    A full pass walks every tracked object and stops the event loop meanwhile: at 1,000 sockets
-    a daphne made nine or ten in a 15 s run, the longest 90-160 ms, and the events in flight
-    waited. What is alive once daphne runs (Django, the application, the loaded modules) lives
-    as long as the process, so it is frozen out of those passes; with younger generations
-    collected less often, fewer objects reach the old one. Measured: three full passes of
-    11-84 ms instead.
+    A full pass walks every tracked object and stops the event loop meanwhile, and the events in
+    flight wait. What is alive once daphne runs (Django, the application, the loaded modules)
+    lives as long as the process, so it is frozen out of those passes; with younger generations
+    collected less often, fewer objects reach the old one.
     """
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
     from daphne import server  # noqa: F401  (installs daphne's reactor, as its CLI does first)

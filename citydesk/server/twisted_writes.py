@@ -2,11 +2,10 @@
 
 Twisted buffers every write to a TCP connection, registers the socket for writing, sends on
 the loop's next turn and unregisters it: two epoll changes and a callback for each frame each
-socket gets. At 2,000 WebSocket clients that bookkeeping was a fifth of a daphne's time, and
-POSTed reports waited behind it. asyncio's own transports try the socket first; so does this:
-when nothing is queued ahead, `write` sends what the kernel takes now and queues only the rest,
-the way Twisted queues all of it. On the real-time benchmark (2,000 clients, reports POSTed):
-daphne CPU 54 -> 42 % of a core each, intake-to-frame p99 315-327 -> 159-236 ms.
+socket gets. With thousands of WebSocket clients that bookkeeping is a large share of a
+daphne's time, and POSTed reports wait behind it. asyncio's own transports try the socket
+first; so does this: when nothing is queued ahead, `write` sends what the kernel takes now and
+queues only the rest, the way Twisted queues all of it.
 """
 
 from __future__ import annotations
