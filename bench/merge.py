@@ -407,14 +407,14 @@ def _split(stats: dict) -> dict[str, float]:
     def cumulative(match: Callable[[str, str], bool]) -> float:
         return sum(row[3] for (file, _, function), row in stats.items() if match(file, function))
 
-    total = cumulative(lambda f, fn: f.endswith("command/merge.py") and fn == "match_in")
+    total = cumulative(lambda f, fn: f.endswith("command/intake/merge.py") and fn == "match_in")
     parts = {
         "candidate retrieval": cumulative(
-            lambda f, fn: f.endswith("command/candidates.py") and fn == "candidates"
+            lambda f, fn: f.endswith("command/intake/candidates.py") and fn == "candidates"
         ),
         # partial_ratio included: cProfile does not see into RapidFuzz's compiled functions.
         "text scoring": cumulative(
-            lambda f, fn: f.endswith("command/similarity.py") and fn == "best_prepared"
+            lambda f, fn: f.endswith("command/intake/similarity.py") and fn == "best_prepared"
         ),
     }
     parts["match_in + rest"] = total - sum(parts.values())
