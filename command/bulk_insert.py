@@ -59,17 +59,9 @@ def _update(objs: Sequence[Model]) -> None:
     model = type(objs[0])
     fields = (model._meta.pk, *_fields(model))
     rows = [(obj.pk, *_values(obj, fields[1:], add=False)) for obj in objs]
-    table, pk, _ = _quoted(model, fields[1:])
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in fields)
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
     source, params = _rows_sql(model, fields, rows)
-    sql = (
-        f"WITH v ({names}) AS ({source}) "
-        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk} = v.{pk}"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_update_sql(model, fields).format(source=source), params)
 
 
 def _values(obj: Model, fields: tuple[Field, ...], *, add: bool) -> list:
@@ -97,6 +89,18 @@ def _fields(model: type[Model]) -> tuple[Field, ...]:
 def _array_types(model: type[Model], fields: tuple[Field, ...]) -> tuple[str, ...]:
     # A foreign key's type is its target's (bigint for a BigAutoField key).
     return tuple(f.db_type(connection) for f in fields)
+
+
+@functools.cache
+def _update_sql(model: type[Model], fields: tuple[Field, ...]) -> str:
+    """UPDATE from a row source of `fields` (key first), left as `{source}`."""
+    table, pk, names = _quoted(model, fields)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
+    return (
+        f"WITH v ({names}) AS ({{source}}) "
+        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk} = v.{pk}"
+    )
 
 
 @functools.cache

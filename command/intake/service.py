@@ -298,16 +298,16 @@ def _decide(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken], dict[int, I
 def _plan(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken]]:
     """Merge decisions for a batch, in order: each report sees the incidents opened before it in
     the batch as well as those of the index. Returns the plans and the reports that open."""
-    located = any(t.lat is not None for t in taken)
+    located = [i for i, t in enumerate(taken) if t.lat is not None]
     matcher = merge.Matcher() if located else None
     plans, openers = [], []
-    for t in taken:
+    for i, t in enumerate(taken):
         match = None
         if t.lat is not None:
             match = matcher.match(t.lat, t.lon, t.found.category, t.text_norm, t.received)
         if match is None:
             openers.append(t)
-            if t.lat is not None:
+            if t.lat is not None and i < located[-1]:  # a later report may merge into it
                 # The batch's own incidents go by negative keys: -1 is the first it opens.
                 key = -len(openers)
                 matcher.add(key, t.found.category, t.lat, t.lon, t.received, t.text_norm)
