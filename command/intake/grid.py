@@ -9,10 +9,11 @@ import math
 # reads at most 3 x 3 cells south of 47°N, 3 x 4 further north.
 CELL_LAT_DEG = 0.003
 CELL_LON_DEG = 0.004
-# The merge lock's areas: blocks of LOCK_BLOCK x LOCK_BLOCK cells (~3.3 km x ~3.1 km at Harbin),
-# large enough that a report's radius touches one to four of them, small enough that reports
-# across the city rarely wait on each other.
-LOCK_BLOCK = 10
+# The merge lock's areas: blocks of LOCK_ROWS x LOCK_COLS cells (0.03° x 0.028°, ~3.3 km x
+# ~2.2 km at Harbin), large enough that a report's radius touches one to four of them, small
+# enough that reports across the city seldom wait on each other.
+LOCK_ROWS = 10
+LOCK_COLS = 7
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
 M_PER_DEG = EARTH_RADIUS_M * math.pi / 180  # metres per degree of latitude
 

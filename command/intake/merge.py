@@ -139,7 +139,6 @@ def lock_keys(lat: float, lon: float, radius: float) -> list[int]:
     touches: two reports that could merge always share one."""
     dlat = radius / LOCK_M_PER_DEG
     dlon = dlat / max(math.cos(math.radians(abs(lat) + dlat)), 0.01)
-    block = grid.LOCK_BLOCK
-    rows = range(grid.row(lat - dlat) // block, grid.row(lat + dlat) // block + 1)
-    cols = range(grid.col(lon - dlon) // block, grid.col(lon + dlon) // block + 1)
+    rows = range(grid.row(lat - dlat) // grid.LOCK_ROWS, grid.row(lat + dlat) // grid.LOCK_ROWS + 1)
+    cols = range(grid.col(lon - dlon) // grid.LOCK_COLS, grid.col(lon + dlon) // grid.LOCK_COLS + 1)
     return sorted(row * 100_000 + col for row in rows for col in cols)

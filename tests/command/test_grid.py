@@ -48,7 +48,7 @@ def test_two_points_within_the_radius_share_a_lock_area(latitude: float, radius_
     # One point up to a radius short of a lock area's southern or western edge, the other a
     # radius away across it: where a box drawn too small would miss the other's area.
     rng = random.Random(4577)
-    rows, cols = grid.LOCK_BLOCK * CELL_LAT_DEG, grid.LOCK_BLOCK * CELL_LON_DEG
+    rows, cols = grid.LOCK_ROWS * CELL_LAT_DEG, grid.LOCK_COLS * CELL_LON_DEG
     for _ in range(3000):
         edge_lat = math.floor((latitude + rng.uniform(-0.1, 0.1) + 90.0) / rows) * rows - 90.0
         edge_lon = math.floor((HARBIN[1] + rng.uniform(-0.1, 0.1) + 180.0) / cols) * cols - 180.0
