@@ -1,9 +1,9 @@
 """Merge candidate look-up: 50,000 open incidents spread over Harbin, then a 2,000-incident hotspot
 of 1 km² at 中央大街. Timed on the loaded in-memory index: the candidate look-up alone (what the
 issue's target names: open incidents within radius, window and merge group, found through the
-grid), and the whole merge decision `merge.match_in` (find_match without its catch-up query:
-the look-up, then text scoring). The catch-up's cost per intake is measured on its own. Prints
-figures, asserts nothing.
+grid), and the whole merge decision `merge.match_in` (the Matcher's decision without its
+catch-up query: the look-up, then text scoring). The catch-up's cost per intake is measured on
+its own. Prints figures, asserts nothing.
 
 .venv/bin/python -m bench.merge --db sqlite|postgres
 """
@@ -168,7 +168,7 @@ def fill(
     """Bulk-insert `count` open incidents opened within the last 24 h; seconds taken."""
     from django.db import connection, transaction
 
-    from command.intake import grid, similarity
+    from command.intake import similarity
     from command.intake.classify import taxonomy
     from command.models import Incident
 
@@ -191,7 +191,6 @@ def fill(
                 match_text=similarity.normalise(text),
                 lat=lat,
                 lon=lon,
-                grid_cell=grid.cell_of(lat, lon),
                 opened_at=now - timedelta(hours=rng.uniform(0, 23.5)),
             )
         )
@@ -301,7 +300,7 @@ def candidates_per_lookup(index: CandidateIndex, lookups: list[Query], now: date
 
 
 def catch_up(flavour: str, index: CandidateIndex, rng: random.Random) -> None:
-    """What find_match adds to the look-up: one catch-up query per intake. Measured with nothing
+    """What the Matcher adds to the look-up: one catch-up query per intake. Measured with nothing
     new, and after another process changed one incident (two numbered outbox events, as intake's
     create + dispatch write them)."""
     from command.intake import candidates
@@ -408,14 +407,14 @@ def _split(stats: dict) -> dict[str, float]:
     def cumulative(match: Callable[[str, str], bool]) -> float:
         return sum(row[3] for (file, _, function), row in stats.items() if match(file, function))
 
-    total = cumulative(lambda f, fn: f.endswith("command/merge.py") and fn == "match_in")
+    total = cumulative(lambda f, fn: f.endswith("command/intake/merge.py") and fn == "match_in")
     parts = {
         "candidate retrieval": cumulative(
-            lambda f, fn: f.endswith("command/candidates.py") and fn == "candidates"
+            lambda f, fn: f.endswith("command/intake/candidates.py") and fn == "candidates"
         ),
         # partial_ratio included: cProfile does not see into RapidFuzz's compiled functions.
         "text scoring": cumulative(
-            lambda f, fn: f.endswith("command/similarity.py") and fn == "best_prepared"
+            lambda f, fn: f.endswith("command/intake/similarity.py") and fn == "best_prepared"
         ),
     }
     parts["match_in + rest"] = total - sum(parts.values())

@@ -154,7 +154,7 @@ class IncidentAdmin(MatrixAdmin):
     list_display = ["tracking_no", "category", "priority", "status", "district", "unit", "deadline"]
     list_filter = ["status", "priority", "category", "district"]
     search_fields = ["tracking_no", "summary", "address"]
-    exclude = ["match_text", "grid_cell"]
+    exclude = ["match_text"]
     inlines = [ReportInline, TimelineInline]
 
     masked_summary = _masked("summary", "摘要")

@@ -14,7 +14,7 @@ from command.models import ApiKey, KeyScopes
 
 PREFIX_LEN = 8
 # A valid key's holder is remembered this long: a feed or gateway POSTs many times a second,
-# and looking up the key, then the holder's profile, took a sixth of a POST's CPU in daphne.
+# and looking up the key, then the holder's profile, was a large share of a POST's CPU.
 # So a key deactivated (or its holder) stops working within this many seconds in every process.
 KNOWN_KEY_TTL_S = 5.0
 _known: dict[str, tuple[float, ApiKey]] = {}  # key hash -> (when looked up, key with its user)

@@ -187,19 +187,11 @@ def apply(incident_id: int, request: Request, now: datetime | None = None) -> In
         return _carry_out(incident, transition, request, now, current_assignment(incident))
 
 
-def apply_to_new(incident: Incident, request: Request, now: datetime | None = None) -> Incident:
-    """apply() for an incident the caller's transaction has just created: no other transaction
-    can see its row yet, so there is nothing to lock or re-read, and no assignment yet."""
-    transition = _transition(request)
-    # No savepoint: a failure here fails the whole transaction that created the incident.
-    with transaction.atomic(savepoint=False):
-        return _carry_out(incident, transition, request, now or timezone.now(), None)
-
-
 def apply_to_new_all(pairs: Sequence[tuple[Incident, Request]], now: datetime) -> None:
-    """apply_to_new for many incidents the caller's transaction has just created (a feed's
-    batch), one statement per table for all: dispatch only, the one action a new incident takes.
-    """
+    """Dispatch incidents the caller's transaction has just created (intake, a split), one
+    statement per table for all. No other transaction can see their rows yet, so there is
+    nothing to lock or re-read, and no assignment yet. Dispatch is the one action a new
+    incident takes."""
     transition = TRANSITIONS["dispatch"]
     with transaction.atomic(savepoint=False):
         assignments = []

@@ -228,8 +228,6 @@ class Incident(models.Model):
     match_text = models.TextField(blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
-    # Spatial index for merge: a grid cell key (command.grid), B-tree indexed with status.
-    grid_cell = models.BigIntegerField(null=True, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT)
@@ -248,7 +246,6 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-opened_at", "-id"]
         indexes = [
-            models.Index(fields=["grid_cell", "status"], name="incident_cell_status"),
             models.Index(fields=["status", "opened_at"], name="incident_status_opened"),
             models.Index(fields=["unit", "status"], name="incident_unit_status"),
             models.Index(fields=["district", "status"], name="incident_district_status"),

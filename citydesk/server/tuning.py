@@ -27,9 +27,8 @@ def plain_log_arguments() -> None:
     """Have autobahn pass its debug-log arguments as they are, not colour them first.
 
     autobahn formats them (with click.style, four times) for every frame it sends, before the
-    logger drops the debug line: 9-13 % of a daphne's Python time at 2,000 sockets (py-spy).
-    Its only uses are those log arguments, so a debug log, when on, shows the same values
-    uncoloured.
+    logger drops the debug line. Its only uses are those log arguments, so a debug log, when
+    on, shows the same values uncoloured.
     """
     from autobahn.twisted import websocket as twisted_websocket
     from autobahn.websocket import protocol
@@ -43,8 +42,8 @@ def _as_is(value: object, **_style: object) -> object:
     return value
 
 
-# Objects allocated between young collections: at 700 (CPython's default) a daphne with 1,000
-# sockets promoted enough short-lived objects to run a full collection every 1-2 s.
+# Objects allocated between young collections: at 700 (CPython's default) a daphne with many
+# sockets promotes enough short-lived objects to run a full collection every second or two.
 YOUNG_COLLECTION_EVERY = 50_000
 
 

@@ -19,18 +19,13 @@ from command.intake.classify import taxonomy
 from command.models import OPEN_STATUSES, Incident, OutboxEvent
 from command.outbox import relay
 
-# Cells of 0.003° x 0.004° (~333 m x ~310 m at Harbin), a little larger than the merge radius:
-# a 300 m look-up reads at most 3 x 3 cells per category south of 47°N, 3 x 4 further north.
-# Each cell's 3 x 3 block is also held whole, so such a look-up reads one tuple per category:
-# the ~11 dict reads a look-up at Harbin made cost ~18 % of finding candidates; the blocks hold
-# 16 MiB more at 50,000 incidents (81 MiB instead of 65 under tracemalloc).
-CELL_LAT_DEG = 0.003
-CELL_LON_DEG = 0.004
-M_PER_DEG = grid.EARTH_RADIUS_M * math.pi / 180
+# Records are filed by (category, grid cell). Each cell's 3 x 3 block is also held whole, so a
+# 300 m look-up reads one tuple per category instead of up to a dozen dict entries: faster, for
+# a fifth more memory (README, "Why the hot paths look as they do").
 # Within 300 m, the equirectangular distance (at the query's latitude) differs from haversine by
 # under 2e-5 of it (5 mm) south of 60°N; candidates within 1e-3 of the radius get haversine.
 _BAND = 1e-3
-# Near the poles a metre of longitude has no bound; the merge lock (merge._lock_keys) caps it so.
+# Near the poles a metre of longitude has no bound; the merge lock (merge.lock_keys) caps it so.
 _MIN_COS = 0.01
 # Refetching more incidents than this in one catch-up costs more than reloading them all.
 REFETCH_LIMIT = 2_000
@@ -108,7 +103,7 @@ class CandidateIndex:
         located ones. Returns the number of incidents refetched (all, when it reloaded).
 
         Every change to an incident writes its outbox event in the same transaction, so once the
-        caller holds the area lock (merge.lock_area), the index has every committed incident of
+        caller holds the area lock (merge.lock_areas), the index has every committed incident of
         the area.
         """
         with self._lock:
@@ -140,10 +135,10 @@ class CandidateIndex:
         categories = self._categories(merge_group)
         if not categories:
             return []
-        sqrt, haversine = math.sqrt, grid.distance_m
+        sqrt, haversine, m_per_deg = math.sqrt, grid.distance_m, grid.M_PER_DEG
         reach, inner, outer = _circle(radius_m)
         # A degree of longitude is shortest at the highest |latitude| the circle reaches. (min and
-        # max written out: the builtins cost more than the rest of the line.)
+        # max written out: on this path the builtins' calls cost more than the arithmetic.)
         top = abs(lat) + reach
         cos_top = math.cos(math.radians(top if top < 90.0 else 90.0))
         wide = reach / (cos_top if cos_top > _MIN_COS else _MIN_COS)
@@ -166,7 +161,7 @@ class CandidateIndex:
                 if gap_us > span_us:
                     continue
                 if squared <= inner:
-                    distance = sqrt(squared) * M_PER_DEG
+                    distance = sqrt(squared) * m_per_deg
                 else:
                     distance = haversine(lat, lon, c_lat, c_lon)
                     if distance > radius_m:
@@ -183,8 +178,8 @@ class CandidateIndex:
         A block's extra cells add records beyond the radius only, which the caller's distance test
         drops: it sends every record beyond `inner` to the haversine test.
         """
-        # _row and _col written out: their six calls took ~5 % of finding the candidates.
-        floor, lat_deg, lon_deg = math.floor, CELL_LAT_DEG, CELL_LON_DEG
+        # grid.row and grid.col written out: six calls a look-up, on its hottest path.
+        floor, lat_deg, lon_deg = math.floor, grid.CELL_LAT_DEG, grid.CELL_LON_DEG
         row, col = floor((lat + 90.0) / lat_deg), floor((lon + 180.0) / lon_deg)
         first_row = floor((lat - reach + 90.0) / lat_deg)
         last_row = floor((lat + reach + 90.0) / lat_deg)
@@ -315,7 +310,8 @@ def _reblock(
 
 
 def _entry(row: IncidentRow) -> tuple[int, Record]:
-    key = row.category_id << _KEY_CATEGORY_SHIFT | _row(row.lat) << _KEY_ROW_SHIFT | _col(row.lon)
+    cell = grid.row(row.lat) << _KEY_ROW_SHIFT | grid.col(row.lon)
+    key = row.category_id << _KEY_CATEGORY_SHIFT | cell
     opened_us = _microseconds(row.opened_at - _EPOCH)
     record = Record(row.id, row.lat, row.lon, opened_us, similarity.prepare(row.match_text))
     return key, record
@@ -326,8 +322,8 @@ def _circle(radius_m: float) -> tuple[float, float, float]:
     """In degrees of latitude: how far the cells to read reach (1 cm more, for rounding), and the
     squared equirectangular radius below which haversine is not needed and above which no
     record can be within radius_m."""
-    radius_deg = radius_m / M_PER_DEG
-    reach = (radius_m + 0.01) / M_PER_DEG
+    radius_deg = radius_m / grid.M_PER_DEG
+    reach = (radius_m + 0.01) / grid.M_PER_DEG
     return reach, (radius_deg * (1 - _BAND)) ** 2, (radius_deg * (1 + _BAND)) ** 2
 
 
@@ -336,18 +332,8 @@ def _microseconds(delta: timedelta) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _row(lat: float) -> int:
-    return math.floor((lat + 90.0) / CELL_LAT_DEG)
-
-
-def _col(lon: float) -> int:
-    # Not wrapped at the antimeridian: the index serves Chinese cities.
-    return math.floor((lon + 180.0) / CELL_LON_DEG)
-
-
 # The catch-up's two queries are written out because one runs on every intake, the other on most:
-# through the ORM they took 0.7 to 1.7 ms, through the cursor 0.03 to 0.34 ms (SQLite to
-# PostgreSQL, measured on the 2-core bench machine).
+# through the cursor they cost a fraction of what the ORM's would (README).
 
 
 @functools.cache
@@ -358,9 +344,8 @@ def new_events_sql() -> str:
     Two parts, not one OR, and a bounded range, not `seq > $1`: a plan made while the table was
     small (a prepared statement's) scanned the whole table for `seq > $1` once it had grown;
     a bounded range is planned as an index scan at any size. A full range (seq has no holes)
-    may have more beyond it. The unnumbered part still costs 0.3-0.8 ms on PostgreSQL after a
-    few thousand reports: its bitmap scan walks the partial index's entries of rows numbered
-    since the last vacuum.
+    may have more beyond it. The unnumbered part slows down as rows are numbered between vacuums:
+    its bitmap scan walks the partial index's entries of those rows.
     """
     meta, quote = OutboxEvent._meta, connection.ops.quote_name
     seq, pk = quote(meta.get_field("seq").column), quote(meta.pk.column)

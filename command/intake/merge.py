@@ -17,16 +17,13 @@ from django.db import connection
 from command.intake import candidates, grid, similarity
 from command.models import Category, IncidentStatus
 
-# Lock cells of 0.03° (~3 km): a report locks every lock cell its merge radius touches, so two
-# reports that could merge always share one.
-LOCK_CELL_DEG = 0.03
-# Metres per degree of latitude, rounded down so the locked box errs on the large side.
-M_PER_DEG = 110_000.0
+# Metres per degree of latitude, rounded down so that a locked box errs on the large side.
+LOCK_M_PER_DEG = 110_000.0
 
 
 class Match(NamedTuple):
-    """The best open incident for a report. (A NamedTuple: building the frozen dataclass it was
-    took 2 % of the look-up benchmark's instructions, by callgrind.)"""
+    """The best open incident for a report. (A NamedTuple: cheaper to build than a frozen
+    dataclass, on the look-up's path.)"""
 
     incident_id: int
     score: float
@@ -53,22 +50,9 @@ def window() -> timedelta:
 
 @functools.lru_cache(maxsize=4)
 def _window(hours: float) -> tuple[timedelta, float]:
-    """The merge window and its minutes; built on every look-up it took ~5 % of one."""
+    """The merge window and its minutes, cached: the look-up needs them every time."""
     span = timedelta(hours=hours)
     return span, span.total_seconds() / 60
-
-
-def find_match(
-    lat: float, lon: float, category: Category, text_norm: str, at: datetime
-) -> Match | None:
-    """The best open incident above the merge threshold, or None.
-
-    Call it with the area locked (`lock_area`): the catch-up then sees every incident of the
-    area that another process or thread committed.
-    """
-    index = candidates.get_index()
-    index.catch_up()
-    return match_in(index, lat, lon, category, text_norm, at)
 
 
 def match_in(
@@ -79,7 +63,8 @@ def match_in(
     text_norm: str,
     at: datetime,
 ) -> Match | None:
-    """find_match on the index as it stands, without catching up: no database."""
+    """The best open incident of `index` above the merge threshold, or None: the index as it
+    stands, no database."""
     config = settings.CITYDESK
     radius, threshold = config["MERGE_RADIUS_M"], config["MERGE_THRESHOLD"]
     span, span_minutes = _window(config["MERGE_WINDOW_HOURS"])
@@ -97,63 +82,63 @@ def match_in(
     return Match(record.id, score, text_sim, distance, minutes)
 
 
-class BatchMatcher:
-    """find_match for many reports taken in one transaction (intake.submit_many).
+class Matcher:
+    """The merge decisions for the reports of one transaction (intake takes one report as a
+    batch of one), made in order.
 
-    The index is caught up once, with every report's area locked. Incidents the batch opens are
-    not in the index (their events are written when the batch ends), so the batch holds them
-    itself under keys of its own choosing (`add`); a match's `incident_id` is then that key.
+    Make it with the reports' areas locked (`lock_areas`): it catches the index up, which then
+    holds every incident of those areas that another process or thread committed. Incidents the
+    batch opens are not in the index (their events are written when the batch ends), so the
+    matcher holds them itself under keys of the caller's choosing (`add`); a match's
+    `incident_id` is then that key.
     """
 
     def __init__(self) -> None:
         self.index = candidates.get_index()
         self.index.catch_up()
-        self.own = candidates.CandidateIndex()
+        self.own: candidates.CandidateIndex | None = None  # made when the batch opens one
 
     def match(
         self, lat: float, lon: float, category: Category, text_norm: str, at: datetime
     ) -> Match | None:
-        found = (
-            match_in(index, lat, lon, category, text_norm, at) for index in (self.index, self.own)
-        )
-        return max(filter(None, found), key=lambda match: match.score, default=None)
+        best = match_in(self.index, lat, lon, category, text_norm, at)
+        if self.own is None:
+            return best
+        own = match_in(self.own, lat, lon, category, text_norm, at)
+        return max(filter(None, (best, own)), key=lambda match: match.score, default=None)
 
     def add(
         self, key: int, category: Category, lat: float, lon: float, at: datetime, text: str
     ) -> None:
+        if self.own is None:
+            self.own = candidates.CandidateIndex()
         self.own.upsert(
             candidates.IncidentRow(key, category.id, IncidentStatus.NEW, lat, lon, at, text)
         )
 
 
-def lock_area(lat: float, lon: float) -> None:
-    """Serialise merge decisions for nearby reports until the transaction ends.
+def lock_areas(points: list[tuple[float, float]]) -> None:
+    """Serialise merge decisions for reports near these points until the transaction ends.
 
     Without it two processes could each miss the other's new incident and open two for one burst
     pipe. SQLite needs nothing: its IMMEDIATE transactions already admit one writer at a time.
+    One statement for all the points.
     """
-    lock_areas([(lat, lon)])
-
-
-def lock_areas(points: list[tuple[float, float]]) -> None:
-    """lock_area for many points at once, in one statement."""
     if connection.vendor != "postgresql" or not points:
         return
     radius = radius_m()
     # Sorted, so two transactions never wait on each other's keys in opposite order.
-    keys = sorted({key for lat, lon in points for key in _lock_keys(lat, lon, radius)})
+    keys = sorted({key for lat, lon in points for key in lock_keys(lat, lon, radius)})
     with connection.cursor() as cursor:
         # unnest yields the keys in the array's order; a target list would cap them at 1,664.
         cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
 
 
-def _lock_keys(lat: float, lon: float, radius: float) -> list[int]:
-    dlat = radius / M_PER_DEG
+def lock_keys(lat: float, lon: float, radius: float) -> list[int]:
+    """The lock areas (blocks of grid cells) that the box around the point's merge radius
+    touches: two reports that could merge always share one."""
+    dlat = radius / LOCK_M_PER_DEG
     dlon = dlat / max(math.cos(math.radians(abs(lat) + dlat)), 0.01)
-    rows = range(_coarse(lat - dlat + 90), _coarse(lat + dlat + 90) + 1)
-    cols = range(_coarse(lon - dlon + 180), _coarse(lon + dlon + 180) + 1)
+    rows = range(grid.row(lat - dlat) // grid.LOCK_ROWS, grid.row(lat + dlat) // grid.LOCK_ROWS + 1)
+    cols = range(grid.col(lon - dlon) // grid.LOCK_COLS, grid.col(lon + dlon) // grid.LOCK_COLS + 1)
     return sorted(row * 100_000 + col for row in rows for col in cols)
-
-
-def _coarse(degrees: float) -> int:
-    return math.floor(degrees / LOCK_CELL_DEG)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from command import lifecycle, routing
 from command.bulk_insert import insert_all, update_all
 from command.errors import InvalidReport
-from command.intake import coords, grid, merge, similarity
+from command.intake import candidates, coords, merge, similarity
 from command.intake.classify import Classification, classify
 from command.intake.tracking import next_tracking_nos
 from command.models import OPEN_STATUSES, Category, Incident, Priority, Report
@@ -78,106 +78,19 @@ class Draft:
 
 
 def submit(report: ReportIn, now: datetime | None = None) -> IntakeResult:
-    """Take one report: validate, normalise, classify, merge or open, route, dispatch."""
-    now = now or timezone.now()
-    _validate(report, now)
-    replay = _replay(report)
-    if replay is not None:
-        return replay
-    try:
-        # Gathered: the report's timeline entries and events go out in one write per table.
-        with transaction.atomic(), events.gathered():
-            return _ingest(report, now)
-    except IntegrityError:
-        # Another request stored the same (source, external id) between our look and our write.
-        replay = _replay(report)
-        if replay is None:
-            raise
-        return replay
+    """Take one report: validate, normalise, classify, merge or open, route, dispatch. A batch
+    of one, taken as `submit_many` takes a batch; raises its InvalidReport."""
+    (result,) = _submit_batch([report], now or timezone.now())
+    if isinstance(result, InvalidReport):
+        raise result
+    return result
 
-
-def open_incident(draft: Draft, now: datetime) -> tuple[Incident, routing.Route]:
-    """Create the incident row (status new); the caller attaches its report, then calls
-    `announce_and_dispatch`. Used by intake and by the operator's split."""
-    return open_incidents([draft], now)[0]
-
-
-def open_incidents(drafts: Sequence[Draft], now: datetime) -> list[tuple[Incident, routing.Route]]:
-    """open_incident for many drafts: their tracking numbers and rows in one statement each."""
-    numbers = next_tracking_nos(now, len(drafts))
-    opened = [_incident_row(draft, number) for draft, number in zip(drafts, numbers, strict=True)]
-    insert_all([incident for incident, _ in opened])
-    return opened
-
-
-def _incident_row(draft: Draft, tracking_no: str) -> tuple[Incident, routing.Route]:
-    route = routing.route(draft.lat, draft.lon, draft.category)
-    located = draft.lat is not None and draft.lon is not None
-    incident = Incident(
-        tracking_no=tracking_no,
-        category=draft.category,
-        priority=draft.priority,
-        summary=draft.summary,
-        match_text=draft.match_text,
-        lat=draft.lat,
-        lon=draft.lon,
-        grid_cell=grid.cell_of(draft.lat, draft.lon) if located else None,
-        address=draft.address,
-        district=route.district,
-        opened_at=draft.opened_at,
-    )
-    return incident, route
-
-
-def announce_and_dispatch(
-    incident: Incident,
-    route: routing.Route,
-    now: datetime,
-    *,
-    action: str,
-    actor=None,
-    actor_label: str = "",
-    data: dict[str, Any] | None = None,
-) -> Incident:
-    """Record the opening, then hand the incident to its unit, or leave it in the dispatch
-    queue when routing found none."""
-    _record_opening(incident, route, now, action, actor, actor_label, data or {})
-    if route.unit is None:
-        return incident
-    return lifecycle.apply_to_new(incident, _dispatch_request(route), now)
-
-
-def _record_opening(
-    incident: Incident,
-    route: routing.Route,
-    now: datetime,
-    action: str,
-    actor,
-    actor_label: str,
-    data: dict[str, Any],
-) -> None:
-    events.record(
-        incident,
-        action,
-        event_type="incident.created",
-        at=now,
-        actor=actor,
-        actor_label=actor_label,
-        to_status=incident.status,
-        data={**data, "route": route.reason},
-    )
-
-
-def _dispatch_request(route: routing.Route) -> lifecycle.Request:
-    return lifecycle.Request(
-        "dispatch", unit_id=route.unit.id, system=True, actor_label="routing", note=route.reason
-    )
-
-
-# --- a feed's batch ----------------------------------------------------------------------------
 
 # Reports per transaction: a batch holds its areas' merge locks until it commits.
 MAX_BATCH = 200
+# Writes tried for one batch: a write fails when another transaction stores one of the batch's
+# reports between the look for earlier reports and the write; the next look finds it.
+WRITE_ATTEMPTS = 3
 
 
 def submit_many(
@@ -196,8 +109,95 @@ def submit_many(
     return results
 
 
-class _MatchClosed(Exception):
-    """An incident the batch would merge into closed before the batch could lock it."""
+def open_incident(draft: Draft, now: datetime) -> tuple[Incident, routing.Route]:
+    """Create the incident row (status new); the caller attaches its report, then calls
+    `announce_and_dispatch`. Used by the operator's split."""
+    return open_incidents([draft], now)[0]
+
+
+def open_incidents(drafts: Sequence[Draft], now: datetime) -> list[tuple[Incident, routing.Route]]:
+    """open_incident for many drafts: their tracking numbers and rows in one statement each."""
+    numbers = next_tracking_nos(now, len(drafts))
+    opened = [_incident_row(draft, number) for draft, number in zip(drafts, numbers, strict=True)]
+    insert_all([incident for incident, _ in opened])
+    return opened
+
+
+def _incident_row(draft: Draft, tracking_no: str) -> tuple[Incident, routing.Route]:
+    route = routing.route(draft.lat, draft.lon, draft.category)
+    incident = Incident(
+        tracking_no=tracking_no,
+        category=draft.category,
+        priority=draft.priority,
+        summary=draft.summary,
+        match_text=draft.match_text,
+        lat=draft.lat,
+        lon=draft.lon,
+        address=draft.address,
+        district=route.district,
+        opened_at=draft.opened_at,
+    )
+    return incident, route
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A new incident to record on its timeline and hand to the unit routing found."""
+
+    incident: Incident
+    route: routing.Route
+    action: str
+    actor_label: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    actor: Any = None
+
+
+def announce_and_dispatch(
+    incident: Incident,
+    route: routing.Route,
+    now: datetime,
+    *,
+    action: str,
+    actor=None,
+    actor_label: str = "",
+    data: dict[str, Any] | None = None,
+) -> Incident:
+    """`announce_and_dispatch_all` for one incident."""
+    announce_and_dispatch_all(
+        [Opening(incident, route, action, actor_label, data or {}, actor)], now
+    )
+    return incident
+
+
+def announce_and_dispatch_all(openings: Sequence[Opening], now: datetime) -> None:
+    """Record each opening, then hand each incident to its unit, all in one statement per
+    table; an incident routing found no unit for stays in the dispatch queue (status new).
+    Each incident's timeline reads opening, then dispatch."""
+    dispatches = []
+    for opening in openings:
+        incident, route = opening.incident, opening.route
+        events.record(
+            incident,
+            opening.action,
+            event_type="incident.created",
+            at=now,
+            actor=opening.actor,
+            actor_label=opening.actor_label,
+            to_status=incident.status,
+            data={**opening.data, "route": route.reason},
+        )
+        if route.unit is not None:
+            dispatches.append((incident, _dispatch_request(route)))
+    lifecycle.apply_to_new_all(dispatches, now)
+
+
+def _dispatch_request(route: routing.Route) -> lifecycle.Request:
+    return lifecycle.Request(
+        "dispatch", unit_id=route.unit.id, system=True, actor_label="routing", note=route.reason
+    )
+
+
+# --- a batch, from one report to MAX_BATCH -----------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -219,84 +219,95 @@ def _submit_batch(reports: Sequence[ReportIn], now: datetime) -> list[IntakeResu
         except InvalidReport as error:
             results[i] = error
         else:
-            first.setdefault((report.source, report.external_id), i)
-    known = _replays([reports[i] for i in first.values()])
-    new = [i for key, i in first.items() if key not in known]
-    for key, i in first.items():
-        results[i] = known.get(key)
-    for i, result in zip(new, _ingest_new([reports[i] for i in new], now), strict=True):
+            first.setdefault(_key(report), i)
+    taken = _take_valid([reports[i] for i in first.values()], now)
+    for i, result in zip(first.values(), taken, strict=True):
         results[i] = result
     for i, report in enumerate(reports):
         if results[i] is None:  # a repeat of one earlier in the batch
-            results[i] = replace(results[first[report.source, report.external_id]], created=False)
+            results[i] = replace(results[first[_key(report)]], created=False)
     return results
 
 
-def _ingest_new(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
-    if not reports:
-        return []
-    try:
-        with transaction.atomic(), events.gathered():
-            return _ingest_all(reports, now)
-    except (IntegrityError, _MatchClosed):
-        # Another transaction stored one of them or closed a matched incident meanwhile: each
-        # on its own then, as submit decides.
-        return [submit(report, now) for report in reports]
+def _take_valid(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
+    """Valid reports, each key once: a replay for those stored before, the rest ingested."""
+    for _ in range(WRITE_ATTEMPTS - 1):
+        try:
+            return _replay_or_ingest(reports, now)
+        except IntegrityError:
+            pass  # another transaction stored one of them meanwhile: the next look finds it
+    return _replay_or_ingest(reports, now)
 
 
-def _ingest_all(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
-    plans, openers = _plan([_take(report, now) for report in reports])
-    existing = _lock_all_open({p.match.incident_id for p in plans if p.opens is None})
-    opened = open_incidents([taken.draft() for taken in openers], now)
-    incidents = [
-        existing[p.match.incident_id] if p.opens is None else opened[p.opens][0] for p in plans
-    ]
-    stored = [
-        _report_row(plan.taken, incident) for plan, incident in zip(plans, incidents, strict=True)
-    ]
-    insert_all(stored)
-    new = [(p, i, r) for p, i, r in zip(plans, incidents, stored, strict=True) if p.match is None]
-    _announce_all(
-        [(incident, opened[p.opens][1], report, p.taken) for p, incident, report in new], now
-    )
-    merged = {}
-    for plan, incident, report in zip(plans, incidents, stored, strict=True):
-        if plan.match is not None:
-            _note_merge(incident, report, plan.match, now)
-            merged[incident.id] = incident
-    update_all(list(merged.values()))
+def _replay_or_ingest(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
+    known = _replays(reports)
+    new = [report for report in reports if _key(report) not in known]
+    ingested = iter(_ingest(new, now) if new else ())
+    return [known[_key(r)] if _key(r) in known else next(ingested) for r in reports]
+
+
+def _ingest(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
+    # Gathered: the batch's timeline entries and events go out in one write per table.
+    with transaction.atomic(), events.gathered():
+        taken = [_take(report, now) for report in reports]
+        merge.lock_areas([(t.lat, t.lon) for t in taken if t.lat is not None])
+        plans, openers, existing = _decide(taken)
+        opened = open_incidents([t.draft() for t in openers], now)
+        incidents = [
+            existing[p.match.incident_id] if p.opens is None else opened[p.opens][0] for p in plans
+        ]
+        stored = [
+            _report_row(p.taken, incident) for p, incident in zip(plans, incidents, strict=True)
+        ]
+        insert_all(stored)
+        announce_and_dispatch_all(
+            [
+                _opening(incident, opened[p.opens][1], report, p.taken)
+                for p, incident, report in zip(plans, incidents, stored, strict=True)
+                if p.match is None
+            ],
+            now,
+        )
+        merged = {}
+        for plan, incident, report in zip(plans, incidents, stored, strict=True):
+            if plan.match is not None:
+                _record_merge(incident, report, plan.match, now)
+                merged[incident.id] = incident
+        update_all(list(merged.values()))
     return [
         IntakeResult(report, incident, merged=plan.match is not None, created=True)
         for plan, incident, report in zip(plans, incidents, stored, strict=True)
     ]
 
 
-def _announce_all(new: list[tuple[Incident, routing.Route, Report, _Taken]], now: datetime) -> None:
-    """announce_and_dispatch for a batch's new incidents: each one's opening is recorded, then
-    all are dispatched at once (each incident's timeline keeps the order submit gives it)."""
-    dispatches = []
-    for incident, route, report, taken in new:
-        label = f"intake:{taken.report.source}"
-        _record_opening(incident, route, now, "created", None, label, _created_data(report, taken))
-        if route.unit is not None:
-            dispatches.append((incident, _dispatch_request(route)))
-    lifecycle.apply_to_new_all(dispatches, now)
+def _decide(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken], dict[int, Incident]]:
+    """The merge decisions, and the incidents they merge into, locked. An incident may have
+    closed after the index last caught up: it leaves the index, and the batch is decided again
+    (the close is committed once its row is ours, so the catch-up will not bring it back)."""
+    while True:
+        plans, openers = _plan(taken)
+        matched = {p.match.incident_id for p in plans if p.opens is None}
+        existing = _lock_open(matched)
+        closed = matched - existing.keys()
+        if not closed:
+            return plans, openers, existing
+        for incident_id in closed:
+            candidates.get_index().discard(incident_id)
 
 
 def _plan(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken]]:
     """Merge decisions for a batch, in order: each report sees the incidents opened before it in
     the batch as well as those of the index. Returns the plans and the reports that open."""
-    located = [(t.lat, t.lon) for t in taken if t.lat is not None]
-    merge.lock_areas(located)
-    matcher = merge.BatchMatcher() if located else None
+    located = [i for i, t in enumerate(taken) if t.lat is not None]
+    matcher = merge.Matcher() if located else None
     plans, openers = [], []
-    for t in taken:
+    for i, t in enumerate(taken):
         match = None
         if t.lat is not None:
             match = matcher.match(t.lat, t.lon, t.found.category, t.text_norm, t.received)
         if match is None:
             openers.append(t)
-            if t.lat is not None:
+            if t.lat is not None and i < located[-1]:  # a later report may merge into it
                 # The batch's own incidents go by negative keys: -1 is the first it opens.
                 key = -len(openers)
                 matcher.add(key, t.found.category, t.lat, t.lon, t.received, t.text_norm)
@@ -308,9 +319,9 @@ def _plan(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken]]:
     return plans, openers
 
 
-def _lock_all_open(ids: set[int]) -> dict[int, Incident]:
-    """The matched incidents, locked in id order (so batches never wait on each other in a
-    circle); _MatchClosed if one is no longer open."""
+def _lock_open(ids: set[int]) -> dict[int, Incident]:
+    """Those of the matched incidents still open, locked in id order (so batches never wait on
+    each other in a circle)."""
     if not ids:
         return {}
     locked = (
@@ -319,15 +330,39 @@ def _lock_all_open(ids: set[int]) -> dict[int, Incident]:
         .filter(pk__in=ids)
         .order_by("id")
     )
-    found = {incident.id: incident for incident in locked}
-    if any(i not in found or found[i].status not in OPEN_STATUSES for i in ids):
-        raise _MatchClosed
-    return found
+    return {incident.id: incident for incident in locked if incident.status in OPEN_STATUSES}
+
+
+def _record_merge(incident: Incident, stored: Report, match: merge.Match, now: datetime) -> None:
+    """The merge on the timeline and in the outbox, and the version it bumps (not saved)."""
+    incident.version += 1
+    events.record(
+        incident,
+        "report_merged",
+        event_type="incident.merged",
+        at=now,
+        actor_label=f"intake:{stored.source.code}",
+        data={"report_id": stored.id, "source": stored.source.code, **match.as_data()},
+    )
+
+
+def _opening(incident: Incident, route: routing.Route, stored: Report, taken: _Taken) -> Opening:
+    return Opening(
+        incident,
+        route,
+        "created",
+        actor_label=f"intake:{taken.report.source}",
+        data={"report_id": stored.id, "source": taken.report.source, **_classified(taken.found)},
+    )
+
+
+def _key(report: ReportIn) -> tuple[str, str]:
+    return report.source, report.external_id
 
 
 def _replays(reports: list[ReportIn]) -> dict[tuple[str, str], IntakeResult]:
     """Reports stored before, by (source, external id). Almost every report is new: one bare
-    indexed look-up for all (written out: through the ORM it cost 0.9 ms of Python a report),
+    indexed look-up for all (written out: the ORM's query building cost more than the query),
     the joins only for those found."""
     if not reports:
         return {}
@@ -375,77 +410,6 @@ def _take(report: ReportIn, now: datetime) -> _Taken:
     return _Taken(report, received, location, lat, lon, found, similarity.normalise(report.text))
 
 
-def _ingest(report: ReportIn, now: datetime) -> IntakeResult:
-    taken = _take(report, now)
-    incident, match = None, None
-    if taken.lat is not None:
-        merge.lock_area(taken.lat, taken.lon)
-        match = merge.find_match(
-            taken.lat, taken.lon, taken.found.category, taken.text_norm, taken.received
-        )
-    if match is not None:
-        incident = _lock_open(match.incident_id)
-    if incident is not None:
-        stored = _store(taken, incident)
-        _record_merge(incident, stored, match, now)
-        return IntakeResult(stored, incident, merged=True, created=True)
-    incident, route = open_incident(taken.draft(), now)
-    stored = _store(taken, incident)
-    incident = _announce_new(incident, route, stored, taken, now)
-    return IntakeResult(stored, incident, merged=False, created=True)
-
-
-def _announce_new(
-    incident: Incident, route: routing.Route, stored: Report, taken: _Taken, now: datetime
-) -> Incident:
-    return announce_and_dispatch(
-        incident,
-        route,
-        now,
-        action="created",
-        actor_label=f"intake:{taken.report.source}",
-        data=_created_data(stored, taken),
-    )
-
-
-def _created_data(stored: Report, taken: _Taken) -> dict[str, Any]:
-    return {"report_id": stored.id, "source": taken.report.source, **_classified(taken.found)}
-
-
-def _lock_open(incident_id: int) -> Incident | None:
-    """The matched incident, locked, if it is still open (it may have closed meanwhile)."""
-    incident = (
-        Incident.objects.select_for_update(of=("self",))
-        .select_related("category", "district", "unit", "merged_into")
-        .get(pk=incident_id)
-    )
-    return incident if incident.status in OPEN_STATUSES else None
-
-
-def _record_merge(incident: Incident, stored: Report, match: merge.Match, now: datetime) -> None:
-    _note_merge(incident, stored, match, now)
-    incident.save(update_fields=["version", "updated_at"])
-
-
-def _note_merge(incident: Incident, stored: Report, match: merge.Match, now: datetime) -> None:
-    """The merge on the timeline and in the outbox, and the version it bumps (not saved)."""
-    incident.version += 1
-    events.record(
-        incident,
-        "report_merged",
-        event_type="incident.merged",
-        at=now,
-        actor_label=f"intake:{stored.source.code}",
-        data={"report_id": stored.id, "source": stored.source.code, **match.as_data()},
-    )
-
-
-def _store(taken: _Taken, incident: Incident) -> Report:
-    stored = _report_row(taken, incident)
-    insert_all([stored])
-    return stored
-
-
 def _report_row(taken: _Taken, incident: Incident) -> Report:
     report, loc = taken.report, taken.location
     return Report(
@@ -468,14 +432,10 @@ def _report_row(taken: _Taken, incident: Incident) -> Report:
     )
 
 
-def _replay(report: ReportIn) -> IntakeResult | None:
-    return _replays([report]).get((report.source, report.external_id))
-
-
 def _replays_sql(keys: list[tuple[int, str]]) -> tuple[str, list]:
     table = Report._meta.db_table
     if connection.vendor == "postgresql":
-        # A join on arrays: 100 ORed pairs took PostgreSQL 23 ms, this under 1 ms.
+        # A join on arrays: PostgreSQL plans many ORed pairs as a slow scan of each.
         sources_, external_ids = zip(*keys, strict=True)
         sql = (
             f"SELECT r.id FROM {table} r JOIN unnest(%s::integer[], %s::text[]) AS k (s, e) "

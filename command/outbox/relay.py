@@ -56,7 +56,7 @@ def kick() -> None:
             # SQLite admits one writer at a time, and its busy handler favours whoever retries
             # first: a relay thread lost the write lock to a tight intake loop until it gave up
             # ("database is locked"), and the unnumbered events piling up made every merge
-            # catch-up reload the index (intake 15 times slower). The committing thread has
+            # catch-up reload the index (intake many times slower). The committing thread has
             # the database to itself now.
             relay_waiting()
             return
@@ -114,7 +114,7 @@ class _Publisher:
     """One event loop, in a thread of its own, for sending from threads that have none.
 
     async_to_sync would start a thread and a loop for every batch, and the Redis layer opens
-    its connections per loop: that cost a third of intake throughput in processes without a hub.
+    its connections per loop: that cost intake much of its throughput in processes without a hub.
     """
 
     def __init__(self) -> None:

@@ -350,8 +350,8 @@ class EncodedText(str):
     """A frame's text that carries its UTF-8 bytes.
 
     A flush sends one frame to thousands of sockets, and daphne encodes a text frame for every
-    socket it goes to: 21 % of a fan-out process's CPU at 1,000 sockets (frames of Chinese text
-    are not ASCII, so each encode is a pass over the text). Equal to the str in every other way.
+    socket it goes to, the largest single cost of a fan-out process (frames of Chinese text are
+    not ASCII, so each encode is a pass over the text). Equal to the str in every other way.
     """
 
     def __new__(cls, text: str) -> EncodedText:

@@ -180,10 +180,9 @@ def save_districts(gdf: gpd.GeoDataFrame, source: str, progress: bool = False) -
 
 # --- Point → district ------------------------------------------------------------------------
 
-# The lookup grid: about MAX_CELLS cells over the polygons' extent, and each cell a border
-# crosses split again SPLIT × SPLIT. Measured on Harbin's city core: one level of 2**18 cells
-# left 19% of points for a polygon test and took 0.9 s to build; 2**16 cells (~1.5 km) split
-# 4 × 4 leave 7% and build in ~0.5 s; splitting 8 × 8 halves that again but doubles the build.
+# The lookup grid: about MAX_CELLS cells over the polygons' extent (~1.5 km at Harbin), and each
+# cell a border crosses split again SPLIT × SPLIT. Two levels leave fewer points for a polygon
+# test than one finer level, and build faster; a finer split would double the build for little.
 MAX_CELLS = 2**16
 SPLIT = 4
 # Cells are tested slightly enlarged, so a point that rounding puts in a neighbouring cell is safe.

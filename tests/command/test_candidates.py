@@ -1,7 +1,6 @@
 """The merge index: open, located incidents in memory, caught up from the outbox, looked up by
 place, merge group and time."""
 
-import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -197,7 +196,7 @@ def test_more_new_events_than_one_look_reads_reload_the_index(city, report, monk
     assert len(index) == 0
 
 
-def test_find_match_catches_up_before_it_looks(city, report):
+def test_the_matcher_catches_up_before_it_looks(city, report):
     index = candidates.get_index()
     first = report(PIPE).incident
     assert first.id not in found_ids(index)  # as in a process that did not open it
@@ -286,7 +285,7 @@ def _expected(rows, merge_group, point, when, radius_m=RADIUS_M):
     the window, in the order of the group's categories, then cell rows and columns, then arrival.
     """
     order = taxonomy_group(merge_group)
-    cell = {r.id: (candidates._row(r.lat), candidates._col(r.lon)) for r in rows}
+    cell = {r.id: (grid.row(r.lat), grid.col(r.lon)) for r in rows}
     arrival = {r.id: i for i, r in enumerate(rows)}
     near = [
         r
@@ -315,9 +314,8 @@ def test_candidates_are_what_reading_every_cell_finds_across_cell_edges(city, ce
 
     rng = random.Random(20261201)
     now = timezone.now()
-    lat0 = math.floor((centre[0] + 90.0) / candidates.CELL_LAT_DEG) * candidates.CELL_LAT_DEG - 90.0
-    lon0 = math.floor((centre[1] + 180.0) / candidates.CELL_LON_DEG) * candidates.CELL_LON_DEG
-    lon0 -= 180.0
+    lat0 = grid.row(centre[0]) * grid.CELL_LAT_DEG - 90.0
+    lon0 = grid.col(centre[1]) * grid.CELL_LON_DEG - 180.0
     codes = ("water_supply", "drainage", "noise")
     rows, index = {}, CandidateIndex()  # in order of arrival
     for incident_id in range(600):
@@ -340,9 +338,7 @@ def test_candidates_are_what_reading_every_cell_finds_across_cell_edges(city, ce
     queries = [offset(centre, rng.uniform(-400, 400), rng.uniform(-400, 400)) for _ in range(150)]
     # Points on a cell's edges and corners, where a look-up's cells change.
     queries += [
-        (lat0 + i * candidates.CELL_LAT_DEG, lon0 + j * candidates.CELL_LON_DEG)
-        for i in (0, 1)
-        for j in (0, 1)
+        (lat0 + i * grid.CELL_LAT_DEG, lon0 + j * grid.CELL_LON_DEG) for i in (0, 1) for j in (0, 1)
     ]
     for point in queries:
         for group in ("water", "noise"):

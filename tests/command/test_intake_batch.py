@@ -1,5 +1,5 @@
 """A feed's batch (intake.submit_many): decided as submit decides each report, written once per
-table, and every report accounted for."""
+table, and every report accounted for. One report (intake.submit) is a batch of one."""
 
 import re
 from collections import Counter
@@ -196,6 +196,37 @@ def test_an_incident_closed_behind_the_index_takes_no_report_from_a_batch(city, 
     assert not result.merged
     assert result.incident.id != closed.id
     assert Incident.objects.get(pk=closed.pk).reports.count() == 1
+
+
+def test_a_match_closed_behind_the_index_gives_way_to_the_next_best(city, report):
+    start = timezone.now() - timedelta(days=2)
+    best = report(PIPE, received_at=start).incident
+    # A day and an hour later: outside the first one's merge window, so a second incident.
+    second = report(
+        PIPE, at=offset(CENTRAL_STREET, 100, 0), received_at=start + timedelta(hours=25)
+    ).incident
+    assert second.id != best.id
+    Incident.objects.filter(pk=best.pk).update(status=IncidentStatus.CLOSED)  # no event
+
+    result = intake.submit(report_in("n1", received_at=start + timedelta(hours=12, minutes=30)))
+
+    assert result.merged
+    assert result.incident.id == second.id
+
+
+def test_a_single_report_stored_by_another_transaction_meanwhile_is_answered_as_a_replay(
+    city, monkeypatch
+):
+    stored = intake.submit(report_in("s1"))
+    looks = iter([lambda reports: {}])  # the first look misses it, as if it ran just before
+    real = service._replays
+    monkeypatch.setattr(service, "_replays", lambda reports: next(looks, real)(reports))
+
+    again = intake.submit(report_in("s1"))
+
+    assert not again.created
+    assert again.report.id == stored.report.id
+    assert Report.objects.filter(external_id="s1").count() == 1
 
 
 def test_a_report_stored_by_another_transaction_meanwhile_is_answered_as_a_replay(
