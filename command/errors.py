@@ -21,6 +21,14 @@ class InvalidReport(CommandError):
     code = "invalid_report"
 
 
+class ReplayConflict(InvalidReport):
+    """A (source, external id) taken before comes again with other content: nothing is changed,
+    and the sender is told what differs (a replay must repeat, not amend)."""
+
+    status = 409
+    code = "replay_conflict"
+
+
 class InvalidRequest(CommandError):
     """A request to change an incident that is incomplete or wrong, whatever its state."""
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from command import lifecycle, routing
 from command.bulk_insert import insert_all, update_all
-from command.errors import InvalidReport
+from command.errors import InvalidReport, ReplayConflict
 from command.intake import candidates, coords, merge, similarity
 from command.intake.classify import Classification, classify
 from command.intake.tracking import next_tracking_nos
@@ -225,8 +225,18 @@ def _submit_batch(reports: Sequence[ReportIn], now: datetime) -> list[IntakeResu
         results[i] = result
     for i, report in enumerate(reports):
         if results[i] is None:  # a repeat of one earlier in the batch
-            results[i] = replace(results[first[_key(report)]], created=False)
+            earlier = results[first[_key(report)]]
+            results[i] = _repeated(report, earlier)
     return results
+
+
+def _repeated(
+    report: ReportIn, earlier: IntakeResult | InvalidReport
+) -> IntakeResult | InvalidReport:
+    """What a repeat of an earlier report gets: its result, unless it says something else."""
+    if isinstance(earlier, InvalidReport):
+        return earlier
+    return _replay_conflict(report, earlier.report) or replace(earlier, created=False)
 
 
 def _take_valid(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
@@ -239,11 +249,57 @@ def _take_valid(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
     return _replay_or_ingest(reports, now)
 
 
-def _replay_or_ingest(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
+def _replay_or_ingest(
+    reports: list[ReportIn], now: datetime
+) -> list[IntakeResult | ReplayConflict]:
     known = _replays(reports)
     new = [report for report in reports if _key(report) not in known]
     ingested = iter(_ingest(new, now) if new else ())
-    return [known[_key(r)] if _key(r) in known else next(ingested) for r in reports]
+    return [
+        _replayed_as(r, known[_key(r)]) if _key(r) in known else next(ingested) for r in reports
+    ]
+
+
+def _replayed_as(report: ReportIn, stored: IntakeResult) -> IntakeResult | ReplayConflict:
+    return _replay_conflict(report, stored.report) or stored
+
+
+def _replay_conflict(report: ReportIn, stored: Report) -> ReplayConflict | None:
+    """The fields in which `report` differs from the report stored under its key; None if it
+    repeats it. Only what the sender said is compared (not when it arrived or how it routed)."""
+    location = _with_datum(report.location, report.source)
+    sent = {
+        "text": report.text.strip(),
+        "category": report.category,
+        "priority": report.priority,
+        "location": (location.lat, location.lon, location.datum) if location else None,
+        "address": report.address.strip(),
+        "reporter.phone": normalise_phone(report.reporter_phone),
+        "reporter.name": report.reporter_name.strip(),
+    }
+    kept = {
+        "text": stored.text,
+        "category": stored.category_given,
+        "priority": stored.priority_given,
+        "location": (
+            (stored.original_lat, stored.original_lon, stored.original_datum)
+            if stored.original_lat is not None
+            else None
+        ),
+        "address": stored.address,
+        "reporter.phone": stored.reporter_phone,
+        "reporter.name": stored.reporter_name,
+    }
+    if report.received_at is not None:
+        sent["received_at"], kept["received_at"] = report.received_at, stored.received_at
+    differs = [name for name in sent if sent[name] != kept[name]]
+    if not differs:
+        return None
+    return ReplayConflict(
+        f"{report.source} {report.external_id} was taken before with other content; nothing "
+        "was changed. Send a new external id for a new report.",
+        {name: ["Differs from the report taken before under this id."] for name in differs},
+    )
 
 
 def _ingest(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:

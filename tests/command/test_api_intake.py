@@ -80,12 +80,37 @@ def test_replaying_the_same_source_and_external_id_answers_200_and_creates_nothi
     first = client.post(REPORTS, payload(), format="json")
     before = counts()
 
-    again = client.post(REPORTS, payload(text="完全不同的文字"), format="json")
+    again = client.post(REPORTS, payload(), format="json")
 
     assert first.status_code == 201
     assert again.status_code == 200, again.content
     assert again.json() == first.json()
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("changed", "fields"),
+    [
+        ({"text": "完全不同的文字"}, ["text"]),
+        ({"address": "南岗区红军街", "priority": "urgent"}, ["address", "priority"]),
+        ({"location": {"lat": 45.7741, "lon": 126.6177, "datum": "wgs84"}}, ["location"]),
+        ({"reporter": {"phone": "13900001111", "name": "张先生"}}, ["reporter.phone"]),
+    ],
+)
+def test_the_same_id_with_other_content_is_a_409_naming_what_differs(api, changed, fields):
+    client = api("intake")
+    first = client.post(REPORTS, payload(), format="json")
+    before = counts()
+
+    again = client.post(REPORTS, payload(**changed), format="json")
+
+    assert first.status_code == 201
+    assert again.status_code == 409, again.content
+    body = again.json()
+    assert body["error"] == "replay_conflict"
+    assert sorted(body["fields"]) == fields
+    assert counts() == before
+    assert Report.objects.get().text == payload()["text"]  # nothing overwritten
 
 
 def test_a_second_nearby_similar_report_from_another_source_is_merged(api):

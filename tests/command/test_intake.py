@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from command.errors import InvalidReport
+from command import intake
+from command.errors import InvalidReport, ReplayConflict
 from command.intake import coords
 from command.models import (
     Assignment,
@@ -55,7 +56,7 @@ def test_replaying_the_same_source_and_external_id_creates_nothing(city, report)
     counts = (Report.objects.count(), Incident.objects.count(), TimelineEntry.objects.count())
     outbox = OutboxEvent.objects.count()
 
-    again = report(text="another text entirely", source="110", external_id="JJ-1")
+    again = report(source="110", external_id="JJ-1")
 
     assert not again.created
     assert again.report.id == first.report.id
@@ -64,6 +65,31 @@ def test_replaying_the_same_source_and_external_id_creates_nothing(city, report)
         counts
     )
     assert OutboxEvent.objects.count() == outbox
+
+
+def test_a_replay_with_other_content_is_refused_and_changes_nothing(city, report):
+    first = report(source="110", external_id="JJ-1")
+    rows = (Report.objects.count(), Incident.objects.count(), OutboxEvent.objects.count())
+
+    with pytest.raises(ReplayConflict) as refused:
+        report(text="another text entirely", source="110", external_id="JJ-1")
+
+    assert refused.value.status == 409
+    assert list(refused.value.fields) == ["text"]
+    assert (Report.objects.count(), Incident.objects.count(), OutboxEvent.objects.count()) == rows
+    assert Report.objects.get(pk=first.report.id).text == first.report.text
+
+
+def test_a_repeat_within_a_batch_with_other_content_is_refused_alone(city):
+    same = {"source": "web", "external_id": "W-7", "location": intake.Location(*CENTRAL_STREET)}
+    first = intake.ReportIn(text="中央大街路灯不亮", **same)
+    amended = intake.ReportIn(text="中央大街路灯不亮，已经三天了", **same)
+
+    taken, refused = intake.submit_many([first, amended])
+
+    assert taken.created
+    assert isinstance(refused, ReplayConflict)
+    assert Report.objects.get().text == "中央大街路灯不亮"
 
 
 def test_the_same_external_id_from_another_source_is_another_report(city, report):
