@@ -161,20 +161,24 @@ def _prepare(env: dict[str, str], var_dir: Path) -> Env:
 
 
 def _session_cookie(username: str) -> str:
-    """A logged-in session, as the admin login would leave it."""
+    """A logged-in session, as the sign-in page would leave it: named for the first backend that
+    signs people in (django-axes' comes first and only refuses)."""
     from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
         SESSION_KEY,
         get_user_model,
+        load_backend,
     )
     from django.contrib.sessions.backends.db import SessionStore
 
     user = get_user_model().objects.get(username=username)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 FLAVOURS = ("sqlite", "postgres")
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/citydesk_bench"
-BENCH_DB_NAME = "citydesk_bench"
+# Dropped and made anew by every run: two runs at once on one server need names of their own.
+BENCH_DB_NAME = os.environ.get("CITYDESK_BENCH_DB", "citydesk_bench")
 
 
 @dataclass(frozen=True)
