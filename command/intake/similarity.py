@@ -161,6 +161,8 @@ def _combine(grams_a: frozenset[str], events_a: str, b: str, partial: float) -> 
 def _blend(containment: float, events_a: str, events_b: str, partial: float) -> float:
     """Rises with containment and partial: at partial 100 it bounds every partial's result."""
     offset, factor = _event_weights(events_a, events_b)
+    if offset:
+        return offset + factor * containment  # one problem: the wording only ranks
     return offset + factor * (0.5 * containment + 0.5 * partial / 100)
 
 
@@ -175,6 +177,7 @@ def _event_weights(events_a: str, events_b: str) -> tuple[float, float]:
     if same:
         # One problem in other words (an SMS and an operator's note share few characters):
         # at 0.8 + 0.2 x, a pair within radius and window reaches the threshold on its own.
+        # x is the bigram containment alone: partial_ratio, the costly part, is not needed.
         return (SAME_PROBLEM_OFFSET, 1 - SAME_PROBLEM_OFFSET)
     # Both name a problem and not the same one: shared street names must not carry the pair.
     # At 0.3, even identical wording elsewhere and 0 m / 0 min apart stays at 0.51 < threshold.
@@ -290,6 +293,13 @@ def best_prepared(
             size = len(grams)
             containment = len(query_grams & grams) / (size if size < query_size else query_size)
             offset, factor = _event_weights(query_events, events)
+            if offset:  # one problem: _blend's score, without partial_ratio
+                sim = offset + factor * containment
+                score = _TEXT_WEIGHT * sim + closeness
+                score = 0.0 if not score > 0.0 else score if score < 1.0 else 1.0
+                if score > best_score or (score == best_score and best is None):
+                    best, best_score = (key, score, sim), score
+                continue
             # 0.5 * containment + 0.5 is _blend's characters' part at partial 100, to the bit.
             # Unclamped, the bound is at least the clamped score (both are >= 0 here).
             bound = _TEXT_WEIGHT * (offset + factor * (0.5 * containment + 0.5)) + closeness
