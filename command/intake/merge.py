@@ -5,9 +5,9 @@ outbox under the area lock; the best is scored on the problem each text names (o
 command.intake.problems), its wording, distance and time (command.intake.similarity).
 
 Calibrated on the project's evaluation set (bench/data/merge_eval.jsonl, `python -m
-bench.merge_quality`): within MERGE_RADIUS_M (300 m) and MERGE_WINDOW_HOURS (24 h), two reports that
-name the same problem merge whatever their wording (text similarity 0.8 + 0.2 x bigram
-containment, score >= 0.6); two that name different problems never do (their text similarity is
+bench.merge_quality`): within MERGE_RADIUS_M (300 m) and MERGE_WINDOW_HOURS (24 h), two reports
+that name the same problem merge unless far apart, late and unlike in wording all at once (text
+similarity 0.8 + 0.2 x bigram containment); two that name different problems never do (it is
 capped at 0.3, score <= 0.51); where either names none, the characters decide as before. At 300 m
 the same wording 1-3 km away stays apart; at 24 h the same problem days later does.
 """
