@@ -51,6 +51,11 @@ def test_impacts_and_place_names_do_not_decide(city):
     assert classify("绿地国际花都门口路灯不亮", "", "sms").category.code == "street_lights"
 
 
+def test_the_text_model_decides_what_the_lexicon_does_not_know(city):
+    found = classify("屋里跟冰窖似的，热力公司电话打不通", "", "sms")
+    assert (found.category.code, found.how) == ("heating", "model")
+
+
 def test_other_only_when_nothing_fits(city):
     found = classify("请问办居住证需要什么材料", "", "hotline")
     assert (found.category.code, found.how) == ("other", "fallback")
