@@ -92,7 +92,7 @@ def match_in(
     if score < threshold:
         return None
     problem = problems.find(text_norm).key
-    return Match(record.id, score, text_sim, distance, minutes, problem, record.text.events)
+    return Match(record.id, score, text_sim, distance, minutes, problem, record.text.events.problem)
 
 
 class Matcher:

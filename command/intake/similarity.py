@@ -13,7 +13,7 @@ from typing import NamedTuple, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from command.intake import problems
+from command.intake import places, problems
 
 K = TypeVar("K", bound=Hashable)
 
@@ -130,7 +130,8 @@ _DROP_RE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 def normalise(text: str) -> str:
     """Reduce a report's text to the characters that say what happened and where."""
-    text = _DROP_RE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    text = places.normalise_places(unicodedata.normalize("NFKC", text or "").lower())
+    text = _DROP_RE.sub("", text)
     text = _BOILERPLATE_RE.sub("", text)
     return _EVENT_RE.sub(lambda m: _EVENT_NAMES[int(m.lastgroup[1:])], text)
 
@@ -141,16 +142,28 @@ def _grams(text: str) -> frozenset[str]:
     return frozenset(map(operator.add, text, text[1:]))  # text[i] + text[i + 1], in C
 
 
-def _event_terms(text: str) -> str:
-    """The key of the first problem the text names (command.intake.problems), or ""."""
-    return problems.find(text).key
+class Subject(NamedTuple):
+    """What a text is about: its first problem's key (command.intake.problems, "" for none) and
+    the building numbers it names (command.intake.places)."""
+
+    problem: str
+    buildings: frozenset[str]
+
+
+# Equal subjects share one object: tens of thousands of prepared texts hold a few hundred.
+_SUBJECTS: dict[Subject, Subject] = {}
+
+
+def _event_terms(text: str) -> Subject:
+    subject = Subject(problems.find(text).key, places.buildings(text))
+    return _SUBJECTS.setdefault(subject, subject)
 
 
 _bigrams = lru_cache(maxsize=8192)(_grams)
 _events = lru_cache(maxsize=8192)(_event_terms)
 
 
-def _combine(grams_a: frozenset[str], events_a: str, b: str, partial: float) -> float:
+def _combine(grams_a: frozenset[str], events_a: Subject, b: str, partial: float) -> float:
     """Blend bigram containment, partial_ratio (0-100) and the event terms into [0, 1]."""
     grams_b = _bigrams(b)
     # Containment, not Dice: a ten-character SMS inside a sixty-character note is a full match.
@@ -158,7 +171,7 @@ def _combine(grams_a: frozenset[str], events_a: str, b: str, partial: float) -> 
     return _blend(containment, events_a, _events(b), partial)
 
 
-def _blend(containment: float, events_a: str, events_b: str, partial: float) -> float:
+def _blend(containment: float, events_a: Subject, events_b: Subject, partial: float) -> float:
     """Rises with containment and partial: at partial 100 it bounds every partial's result."""
     offset, factor = _event_weights(events_a, events_b)
     if offset:
@@ -166,12 +179,15 @@ def _blend(containment: float, events_a: str, events_b: str, partial: float) -> 
     return offset + factor * (0.5 * containment + 0.5 * partial / 100)
 
 
-def _event_weights(events_a: str, events_b: str) -> tuple[float, float]:
+def _event_weights(events_a: Subject, events_b: Subject) -> tuple[float, float]:
     """(offset, factor) that turn the characters' similarity into the text's: offset + factor x.
 
     (0.0, 1.0) and (0.0, 0.3) give to the last bit what `x` and `0.3 * x` give, for x >= 0.
     """
-    same = problems.same_problem(events_a, events_b)
+    same = problems.same_problem(events_a.problem, events_b.problem)
+    if same and events_a.buildings and events_b.buildings:
+        # One problem in two buildings of a compound (3号楼 and 5号楼): two incidents.
+        same = not events_a.buildings.isdisjoint(events_b.buildings)
     if same is None:
         return (0.0, 1.0)
     if same:
@@ -252,7 +268,7 @@ class PreparedText(NamedTuple):
 
     norm: str
     grams: frozenset[str]
-    events: str  # its first problem's key (command.intake.problems), "" when it names none
+    events: Subject
 
 
 def prepare(text_norm: str) -> PreparedText:
@@ -260,7 +276,7 @@ def prepare(text_norm: str) -> PreparedText:
     # Interned, every incident's 水管 is one string: the index of open incidents stays small.
     grams = frozenset(sys.intern(gram) for gram in _grams(text_norm))
     events = _event_terms(text_norm)
-    return PreparedText(text_norm, grams, sys.intern(events))
+    return PreparedText(text_norm, grams, events)
 
 
 def best_prepared(

@@ -183,3 +183,11 @@ def test_the_same_problem_at_the_same_spot_days_later_stays_apart(city, report):
     report("中央大街水管爆了", now=then, received_at=then)
     again = report("中央大街自来水管破裂，路面积水")
     assert not again.merged
+
+
+def test_one_problem_in_two_buildings_of_a_compound_stays_apart(city, report):
+    report("幸福小区3号楼暖气不热，屋里十五度")
+    other = report("幸福小区5#楼暖气不热", at=offset(CENTRAL_STREET, 40, 0), source="sms")
+    assert not other.merged
+    same = report("幸福小区三号楼暖气冰凉", at=offset(CENTRAL_STREET, 10, 0), source="sms")
+    assert same.merged
