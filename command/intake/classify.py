@@ -59,8 +59,12 @@ def classify(text: str, given_code: str, source_code: str) -> Classification:
     by_text = _by_problem(read, tax) or _by_model(read, tax) or _by_keywords(read, tax)
     if given is None:
         return by_text or Classification(tax.by_code[FALLBACK_CODE], "fallback")
-    if by_text is not None and by_text.category.merge_group == given.merge_group:
-        return by_text
+    if (
+        by_text is not None
+        and by_text.category != given
+        and by_text.category.merge_group == given.merge_group
+    ):
+        return by_text  # the text is more precise than the source's class
     return Classification(given, "source_code")
 
 
