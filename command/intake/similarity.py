@@ -294,7 +294,7 @@ def best_prepared(
     """
     if not candidates:
         return None
-    query_grams, query_events = _grams(query_norm), _event_terms(query_norm)
+    query_grams, query_events = _grams(query_norm), _events(query_norm)
     query_size = len(query_grams)
     best: tuple[K, float, float] | None = None
     best_score = floor
