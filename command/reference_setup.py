@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from command.models import Category, District, Source
+from command.models import Category, CategoryAlias, District, Source
 from command.routing import jurisdictions
 
 DATA = Path(__file__).parent / "data"
@@ -33,6 +33,7 @@ def load_reference(log: Callable[[str], object] = print) -> None:
     with transaction.atomic():
         load_sources()
         load_categories()
+        load_category_aliases()
         count = load_districts()
     log(f"sources: {Source.objects.count()}, categories: {Category.objects.count()}")
     log(f"districts: {count}")
@@ -49,6 +50,22 @@ def load_categories() -> None:
         fields = {k: v for k, v in row.items() if k not in ("code", "parent")}
         parent = Category.objects.get(code=row["parent"]) if row["parent"] else None
         Category.objects.update_or_create(code=row["code"], defaults={**fields, "parent": parent})
+
+
+def load_category_aliases() -> None:
+    """Each source's own category names mapped to ours (command/data/category_aliases.json)."""
+    table = json.loads((DATA / "category_aliases.json").read_text(encoding="utf-8"))
+    categories = {c.code: c for c in Category.objects.all()}
+    sources = {s.code: s for s in Source.objects.all()}
+    for source_code, aliases in table.items():
+        if source_code not in sources:  # "_comment"
+            continue
+        for code, category_code in aliases.items():
+            CategoryAlias.objects.update_or_create(
+                source=sources[source_code],
+                code=code.lower(),
+                defaults={"category": categories[category_code]},
+            )
 
 
 def load_districts() -> int:

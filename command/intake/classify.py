@@ -1,13 +1,24 @@
-"""Category of a report: from the source's own code when it gives one, else from the text."""
+"""Category of a report: from the source's own code when it gives one, else from the text.
+
+The text is read for the problem it names first (command.intake.problems: colloquial, dialect and
+feed wording), then by the text model (command.intake.text_model) when it is confident, then for
+the category keywords; `other` only when none of them finds anything. A
+source's coarse class (12319 行道树, web 燃气) gives way to the text's category of the same merge
+group (fallen_tree, gas_leak).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from command.intake import problems, similarity, text_model
 from command.models import Category, CategoryAlias
 from command.ttl_cache import ttl_cached
 
 FALLBACK_CODE = "other"
+# Below this the model's guess is left to the keywords: on texts it was not trained on (the
+# evaluation set, held out) its guesses at 0.6 and above were right 9 times in 10.
+MODEL_MIN_PROBABILITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -21,7 +32,7 @@ class Taxonomy:
 @dataclass(frozen=True)
 class Classification:
     category: Category
-    how: str  # "source_code", "keywords" or "fallback"
+    how: str  # "source_code", "problem", "model", "keywords" or "fallback"
     matched: tuple[str, ...] = ()
 
 
@@ -42,14 +53,45 @@ def taxonomy() -> Taxonomy:
 def classify(text: str, given_code: str, source_code: str) -> Classification:
     tax = taxonomy()
     code = given_code.strip().lower()
-    if code:
-        found = tax.aliases.get((source_code, code)) or tax.by_code.get(code)
-        if found is not None:
-            return Classification(found, "source_code")
-    by_keywords = _by_keywords(text, tax)
-    if by_keywords is not None:
-        return by_keywords
-    return Classification(tax.by_code[FALLBACK_CODE], "fallback")
+    given = _by_source_code(code, source_code, tax) if code else None
+    # A code we do not know is still words: 【供暖】, 事件/突发事件/燃气泄漏 say what it is about.
+    read = text if given is not None or not code else f"{code} {text}"
+    by_text = _by_problem(read, tax) or _by_model(read, tax) or _by_keywords(read, tax)
+    if given is None:
+        return by_text or Classification(tax.by_code[FALLBACK_CODE], "fallback")
+    if (
+        by_text is not None
+        and by_text.category != given
+        and by_text.category.merge_group == given.merge_group
+    ):
+        return by_text  # the text is more precise than the source's class
+    return Classification(given, "source_code")
+
+
+def _by_source_code(code: str, source_code: str, tax: Taxonomy) -> Category | None:
+    """The alias of the code, whole or by its last part (12319's 事件/市容环境/暴露垃圾)."""
+    leaf = code.rsplit("/", 1)[-1].strip()
+    return (
+        tax.aliases.get((source_code, code))
+        or tax.by_code.get(code)
+        or tax.aliases.get((source_code, leaf))
+    )
+
+
+def _by_problem(text: str, tax: Taxonomy) -> Classification | None:
+    found = problems.find(similarity.normalise(text))
+    if found.first is None or found.first.category not in tax.by_code:
+        return None
+    return Classification(tax.by_code[found.first.category], "problem", (found.key,))
+
+
+def _by_model(text: str, tax: Taxonomy) -> Classification | None:
+    guess = text_model.guess(similarity.normalise(text))
+    if guess is None or guess.probability < MODEL_MIN_PROBABILITY or guess.code == FALLBACK_CODE:
+        return None
+    if guess.code not in tax.by_code:
+        return None
+    return Classification(tax.by_code[guess.code], "model", (f"{guess.probability:.2f}",))
 
 
 def _by_keywords(text: str, tax: Taxonomy) -> Classification | None:

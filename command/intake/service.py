@@ -124,7 +124,7 @@ def open_incidents(drafts: Sequence[Draft], now: datetime) -> list[tuple[Inciden
 
 
 def _incident_row(draft: Draft, tracking_no: str) -> tuple[Incident, routing.Route]:
-    route = routing.route(draft.lat, draft.lon, draft.category)
+    route = routing.route(draft.lat, draft.lon, draft.category, draft.address)
     incident = Incident(
         tracking_no=tracking_no,
         category=draft.category,

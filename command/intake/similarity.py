@@ -13,12 +13,15 @@ from typing import NamedTuple, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from command.intake import places, problems
+
 K = TypeVar("K", bound=Hashable)
 
 # From the case table in tests/command/test_similarity.py: same-event pairs score 0.68 and up,
 # different events 0.46 and below; 0.6 leans to the same-event side because a wrong merge hides a
 # complaint, while a missed one only leaves a duplicate for the operator to merge.
 DEFAULT_THRESHOLD = 0.6
+SAME_PROBLEM_OFFSET = 0.8
 
 # Phrases every hotline note carries; left in, they make unrelated reports look alike.
 # Longest first so 市民来电反映 goes as one piece rather than leaving 反映 behind.
@@ -119,7 +122,6 @@ _EVENT_NAMES = list(_EVENT_TERMS)
 _EVENT_RE = re.compile(
     "|".join(f"(?P<e{i}>{'|'.join(patterns)})" for i, patterns in enumerate(_EVENT_TERMS.values()))
 )
-_CANONICAL_RE = re.compile("|".join(_EVENT_NAMES))
 
 # After NFKC: keep digits, Latin letters and CJK ideographs; everything else (punctuation,
 # whitespace, emoji, symbols) goes.
@@ -128,7 +130,8 @@ _DROP_RE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 def normalise(text: str) -> str:
     """Reduce a report's text to the characters that say what happened and where."""
-    text = _DROP_RE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    text = places.normalise_places(unicodedata.normalize("NFKC", text or "").lower())
+    text = _DROP_RE.sub("", text)
     text = _BOILERPLATE_RE.sub("", text)
     return _EVENT_RE.sub(lambda m: _EVENT_NAMES[int(m.lastgroup[1:])], text)
 
@@ -139,15 +142,28 @@ def _grams(text: str) -> frozenset[str]:
     return frozenset(map(operator.add, text, text[1:]))  # text[i] + text[i + 1], in C
 
 
-def _event_terms(text: str) -> frozenset[str]:
-    return frozenset(_CANONICAL_RE.findall(text))
+class Subject(NamedTuple):
+    """What a text is about: its first problem's key (command.intake.problems, "" for none) and
+    the building numbers it names (command.intake.places)."""
+
+    problem: str
+    buildings: frozenset[str]
+
+
+# Equal subjects share one object: tens of thousands of prepared texts hold a few hundred.
+_SUBJECTS: dict[Subject, Subject] = {}
+
+
+def _event_terms(text: str) -> Subject:
+    subject = Subject(problems.find(text).key, places.buildings(text))
+    return _SUBJECTS.setdefault(subject, subject)
 
 
 _bigrams = lru_cache(maxsize=8192)(_grams)
 _events = lru_cache(maxsize=8192)(_event_terms)
 
 
-def _combine(grams_a: frozenset[str], events_a: frozenset[str], b: str, partial: float) -> float:
+def _combine(grams_a: frozenset[str], events_a: Subject, b: str, partial: float) -> float:
     """Blend bigram containment, partial_ratio (0-100) and the event terms into [0, 1]."""
     grams_b = _bigrams(b)
     # Containment, not Dice: a ten-character SMS inside a sixty-character note is a full match.
@@ -155,24 +171,31 @@ def _combine(grams_a: frozenset[str], events_a: frozenset[str], b: str, partial:
     return _blend(containment, events_a, _events(b), partial)
 
 
-def _blend(
-    containment: float, events_a: frozenset[str], events_b: frozenset[str], partial: float
-) -> float:
+def _blend(containment: float, events_a: Subject, events_b: Subject, partial: float) -> float:
     """Rises with containment and partial: at partial 100 it bounds every partial's result."""
     offset, factor = _event_weights(events_a, events_b)
+    if offset:
+        return offset + factor * containment  # one problem: the wording only ranks
     return offset + factor * (0.5 * containment + 0.5 * partial / 100)
 
 
-def _event_weights(events_a: frozenset[str], events_b: frozenset[str]) -> tuple[float, float]:
+def _event_weights(events_a: Subject, events_b: Subject) -> tuple[float, float]:
     """(offset, factor) that turn the characters' similarity into the text's: offset + factor x.
 
     (0.0, 1.0) and (0.0, 0.3) give to the last bit what `x` and `0.3 * x` give, for x >= 0.
     """
-    if not events_a or not events_b:
+    same = problems.same_problem(events_a.problem, events_b.problem)
+    if same and events_a.buildings and events_b.buildings:
+        # One problem in two buildings of a compound (3号楼 and 5号楼): two incidents.
+        same = not events_a.buildings.isdisjoint(events_b.buildings)
+    if same is None:
         return (0.0, 1.0)
-    if not events_a.isdisjoint(events_b):
-        return (0.5, 0.5)
-    # Both name an event and not the same one: shared street names must not carry the pair.
+    if same:
+        # One problem in other words (an SMS and an operator's note share few characters):
+        # at 0.8 + 0.2 x, a pair within radius and window reaches the threshold on its own.
+        # x is the bigram containment alone: partial_ratio, the costly part, is not needed.
+        return (SAME_PROBLEM_OFFSET, 1 - SAME_PROBLEM_OFFSET)
+    # Both name a problem and not the same one: shared street names must not carry the pair.
     # At 0.3, even identical wording elsewhere and 0 m / 0 min apart stays at 0.51 < threshold.
     return (0.0, 0.3)
 
@@ -245,11 +268,7 @@ class PreparedText(NamedTuple):
 
     norm: str
     grams: frozenset[str]
-    events: frozenset[str]
-
-
-# Identical event sets share one object: tens of thousands of prepared texts hold a handful.
-_EVENT_SETS: dict[frozenset[str], frozenset[str]] = {}
+    events: Subject
 
 
 def prepare(text_norm: str) -> PreparedText:
@@ -257,7 +276,7 @@ def prepare(text_norm: str) -> PreparedText:
     # Interned, every incident's 水管 is one string: the index of open incidents stays small.
     grams = frozenset(sys.intern(gram) for gram in _grams(text_norm))
     events = _event_terms(text_norm)
-    return PreparedText(text_norm, grams, _EVENT_SETS.setdefault(events, events))
+    return PreparedText(text_norm, grams, events)
 
 
 def best_prepared(
@@ -275,7 +294,7 @@ def best_prepared(
     """
     if not candidates:
         return None
-    query_grams, query_events = _grams(query_norm), _event_terms(query_norm)
+    query_grams, query_events = _grams(query_norm), _events(query_norm)
     query_size = len(query_grams)
     best: tuple[K, float, float] | None = None
     best_score = floor
@@ -290,6 +309,13 @@ def best_prepared(
             size = len(grams)
             containment = len(query_grams & grams) / (size if size < query_size else query_size)
             offset, factor = _event_weights(query_events, events)
+            if offset:  # one problem: _blend's score, without partial_ratio
+                sim = offset + factor * containment
+                score = _TEXT_WEIGHT * sim + closeness
+                score = 0.0 if not score > 0.0 else score if score < 1.0 else 1.0
+                if score > best_score or (score == best_score and best is None):
+                    best, best_score = (key, score, sim), score
+                continue
             # 0.5 * containment + 0.5 is _blend's characters' part at partial 100, to the bit.
             # Unclamped, the bound is at least the clamped score (both are >= 0 here).
             bound = _TEXT_WEIGHT * (offset + factor * (0.5 * containment + 0.5)) + closeness

@@ -18,10 +18,10 @@ class Route:
     reason: str
 
 
-def route(lat: float | None, lon: float | None, category: Category) -> Route:
+def route(lat: float | None, lon: float | None, category: Category, address: str = "") -> Route:
     """Where an incident goes; no unit means the duty room's dispatch queue."""
     if lat is None or lon is None:
-        return Route(None, None, "no location")
+        return _by_address(address, category)
     code = get_index().locate(lat, lon)
     if code is None:
         return Route(None, None, "outside every district")
@@ -32,6 +32,21 @@ def route(lat: float | None, lon: float | None, category: Category) -> Route:
     if unit is None:
         return Route(district, None, "no unit handles this category here")
     return Route(district, unit, "jurisdiction")
+
+
+def _by_address(address: str, category: Category) -> Route:
+    """A report without a point: the district its address names (哈尔滨市道里区…), if one.
+
+    Chinese addresses name the county-level district; intake does not geocode the rest.
+    """
+    named = [d for d in districts().values() if d.name and d.name in address]
+    if not named:
+        return Route(None, None, "no location")
+    district = max(named, key=lambda d: len(d.name))
+    unit = unit_for(district, category)
+    if unit is None:
+        return Route(district, None, "no unit handles this category here")
+    return Route(district, unit, "district named in the address")
 
 
 def unit_for(district: District, category: Category) -> Unit | None:

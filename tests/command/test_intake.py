@@ -113,7 +113,7 @@ def test_a_point_outside_every_district_waits_in_the_dispatch_queue(city, report
 
 
 def test_a_report_without_location_is_kept_and_queued(city, report):
-    incident = report("我家暖气不热，室温只有十二度", at=None, address="道里区某小区").incident
+    incident = report("我家暖气不热，室温只有十二度", at=None, address="某小区").incident
     assert incident.status == IncidentStatus.NEW
     assert incident.category.code == "heating"
 
@@ -190,3 +190,12 @@ def test_routing_follows_a_change_of_units_at_once(city, report, unit):
     water.categories.clear()  # the water bureau no longer takes water reports
     moved = report("哈尔滨站门前自来水管爆裂", at=HARBIN_STATION, external_id="w-2").incident
     assert moved.unit.name == "南岗区人民政府"
+
+
+def test_a_report_without_a_point_goes_to_the_district_its_address_names(city, report):
+    named = report("路灯不亮", at=None, address="哈尔滨市南岗区学府路").incident
+    assert named.district.code == "230103"
+    assert named.timeline.get(action="created").data["route"] == "district named in the address"
+    unnamed = report("路灯不亮", at=None, address="学府路文化街口").incident
+    assert unnamed.district is None
+    assert unnamed.timeline.get(action="created").data["route"] == "no location"

@@ -58,7 +58,16 @@ def test_five_reports_of_one_burst_pipe_from_mixed_sources_become_one_incident(c
     assert merges.count() == 4
     # A person can see why: score, distance and minutes are on the timeline.
     for entry in merges:
-        assert set(entry.data) >= {"score", "text_similarity", "distance_m", "minutes", "source"}
+        assert set(entry.data) >= {
+            "score",
+            "text_similarity",
+            "distance_m",
+            "minutes",
+            "source",
+            "problem",
+            "incident_problem",
+        }
+        assert entry.data["problem"] == entry.data["incident_problem"] == "water:burst"
         assert 0 < entry.data["distance_m"] <= 300
         assert entry.data["score"] >= 0.6
 
@@ -115,3 +124,70 @@ def test_a_merged_report_keeps_its_own_location_and_source(city, report):
     assert stored.incident_id == first.incident.pk
     assert (stored.lat, stored.lon) == pytest.approx(point)
     assert stored.source.code == "sms"
+
+
+def test_an_sms_and_an_operator_note_of_one_cold_building_merge_though_they_share_few_words(
+    city, report
+):
+    start = timezone.now() - timedelta(hours=3)
+    note = report(
+        "市民来电反映：道里区某小区7号楼3单元供热不达标，室温仅14度，请相关部门尽快处理。",
+        now=start,
+        received_at=start,
+    )
+    later = start + timedelta(minutes=40)
+    sms = report(
+        "7栋暖器拔凉拔凉的 冻死了 咋整",
+        source="sms",
+        at=offset(CENTRAL_STREET, 20, 10),
+        now=later,
+        received_at=later,
+    )
+    assert sms.merged
+    assert sms.incident.pk == note.incident.pk
+
+
+def test_a_missing_cover_and_a_pothole_at_one_corner_stay_apart(city, report):
+    # Hard negative (c): one spot, one category family's wording, another object.
+    report("中央大街西十二道街路口井盖丢了，车差点掉进去")
+    pothole = report("中央大街西十二道街路口路面一个大坑", at=offset(CENTRAL_STREET, 15, 0))
+    assert not pothole.merged
+
+
+def test_a_cold_radiator_and_a_leaking_one_in_one_building_stay_apart(city, report):
+    # Hard negative (c): the same object, another fault.
+    report("7号楼暖气不热，屋里冷")
+    leak = report("7号楼暖气片漏水，淌了一地", at=offset(CENTRAL_STREET, 5, 5), source="sms")
+    assert leak.incident.category.code == "heating"
+    assert not leak.merged
+
+
+def test_a_gas_smell_and_cold_radiators_in_one_building_stay_apart(city, report):
+    # Hard negative (b): one spot and time, another category.
+    report("7号楼暖气不热，屋里冷")
+    gas = report("7号楼楼道里有煤气味", at=offset(CENTRAL_STREET, 5, 5), source="sms")
+    assert gas.incident.category.code == "gas_leak"
+    assert not gas.merged
+
+
+def test_the_same_problem_two_kilometres_away_stays_apart(city, report):
+    # Hard negative (a): the same wording, another place.
+    report("路口红绿灯不亮，车乱开")
+    far = report("路口红绿灯不亮，车乱开", at=offset(CENTRAL_STREET, 2_000, 0))
+    assert not far.merged
+
+
+def test_the_same_problem_at_the_same_spot_days_later_stays_apart(city, report):
+    # Hard negative (d): a new burst is a new incident.
+    then = timezone.now() - timedelta(days=3)
+    report("中央大街水管爆了", now=then, received_at=then)
+    again = report("中央大街自来水管破裂，路面积水")
+    assert not again.merged
+
+
+def test_one_problem_in_two_buildings_of_a_compound_stays_apart(city, report):
+    report("幸福小区3号楼暖气不热，屋里十五度")
+    other = report("幸福小区5#楼暖气不热", at=offset(CENTRAL_STREET, 40, 0), source="sms")
+    assert not other.merged
+    same = report("幸福小区三号楼暖气冰凉", at=offset(CENTRAL_STREET, 10, 0), source="sms")
+    assert same.merged

@@ -1,0 +1,401 @@
+"""What is wrong with what: the problems a complaint names (object and fault), in any register.
+
+Callers, operators, web forms and the 110/12319 feeds name one problem in different words
+(暖气不热 / 没暖气 / 室温14度 / 采暖不达标); each pattern below maps such words to one key
+`object:fault`. Intake's classifier takes its category from the first problem a text names
+(impacts come after the cause: 停电，电梯停运); the merge scorer compares the problems of two texts
+(similarity.py). Patterns run on `similarity.normalise`d text: NFKC, lower case, no punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from re import _parser as re_parser  # the parse tree of our own patterns: see _first_chars
+from typing import NamedTuple
+
+_NUM = "[0-9零一二两三四五六七八九十几]"
+_PIPE = "(?:自来水管|供水管线|供水管道|供水管|给水管|上水管|水管线|水管子|水管|管线|管道|管子)"
+_BREAK = (
+    "(?:疑似|好像|又)?"
+    "(?:爆裂|爆开|爆了|破裂|裂开|裂了|冻裂|冻爆|冻坏|崩了|崩开|爆|漏水|呲水|滋水|跑水|冒水|喷水)"
+)
+_RADIATOR = "(?:暖气|暖器|暖汽|供热|供暖|采暖|热力)(?:片子|片|管道|管线|管网|管子|管|阀门|阀)?"
+
+
+class Problem(NamedTuple):
+    """One way of naming a problem: its key (`object:fault`), category code and patterns.
+
+    A `*` fault is the object named without a fault: compatible with every fault of it. A weak
+    problem is usually an impact or a by-word (黑灯瞎火, 路滑, 物业): counted only when the text
+    names no strong one.
+    """
+
+    key: str
+    category: str
+    patterns: tuple[str, ...]
+    weak: bool = False
+
+
+# Order matters where two patterns can start at one character: the first listed wins
+# (下水井盖 is a manhole cover before it is a drain; 暖气漏水 is a radiator before it is a pipe).
+PROBLEMS: tuple[Problem, ...] = (
+    Problem(
+        "manhole:cover",
+        "manhole_cover",
+        (
+            "(?:下水|污水|雨水|上水|排水|窨)?井(?:盖|概)",
+            "马葫芦(?:盖|敞|没|丢|翘|开|口)",
+            "窨井",
+            "井口(?:外露|敞开|裸露)",
+            "井圈",
+        ),
+    ),
+    Problem(
+        "heating:leak",
+        "heating",
+        (
+            f"{_RADIATOR}.{{0,3}}?(?:漏水|呲水|滋水|跑水|冒水|喷水|爆了|爆裂|爆管|崩了|漏了|滴水|"
+            "淌水|流水|漏)",
+            "热水(?:流入|流进|淌|流到)",
+        ),
+    ),
+    Problem(
+        "heating:cold",
+        "heating",
+        (
+            f"{_RADIATOR}.{{0,4}}?(?:不热|不够热|不太热|温乎|冰凉|拔凉|是凉的|凉|温度低|不好|"
+            "停了|没了|不来|没来|不供|没热|时热时不热)",
+            "没有?(?:暖气|暖器|暖汽|供暖|供热)",
+            "(?:供热|供暖|采暖|取暖|室温|室内温度|温度)(?:效果)?(?:不达标|不合格|不够|太低|偏低|低|差|不足)",
+            f"(?:室内|家里|屋里|家中|屋内|室温|温度|测得室温)(?:温度)?(?:只有|才|仅|就|不到|不足)?{_NUM}+(?:度|c)",
+            "(?:家里|屋里|室内|家中|屋内|屋子)(?:很|太|特别|非常|挺|贼|老|冻得|冷得)?冷(?!水)",
+            "贼冷",
+            "冻得(?:够呛|受不了|睡不着|直哆嗦)",
+            "停暖|不供暖|供暖不足|供热不足",
+        ),
+    ),
+    Problem(
+        "drain:blocked",
+        "drainage",
+        (
+            "(?:下水道|下水井|下水管|下水口|排水井|排水管|排水口|排水沟|雨水口|雨水井|雨水篦子|"
+            "污水井|污水管|化粪池|马葫芦|地漏).{0,6}?(?:堵|冒|溢|返|不通|不畅|满|漫|淌|坏|破)",
+            "污水(?:外溢|外冒|冒出|横流|漫出|漫溢|满溢)",
+            "冒污水|冒脏水|返水|反水|冒汤|粪水|污水横流|排水堵塞|下水.{0,3}?(?:反|返|上来)",
+            "臭水|污水|脏水",
+        ),
+    ),
+    Problem(
+        "water:quality",
+        "water_supply",
+        (
+            "(?:自来水|水龙头|水质|放出来的水).{0,4}?(?:发黄|黄|浑|泥汤|异味|有味|臭|锈|沙子)",
+            "水(?:是|发|有点|都|变|呈)(?:黄|浑)|(?:消毒水?|漂白粉|氯|铁锈|锈)味",
+        ),
+    ),
+    Problem(
+        "water:burst",
+        "water_supply",
+        (
+            f"{_PIPE}.{{0,3}}?{_BREAK}",
+            "爆管|跑水|冒水|喷水|水柱|喷泉似的|管网漏损",
+        ),
+    ),
+    Problem(
+        "water:outage",
+        "water_supply",
+        (
+            "停水|没水|没有水|断水|不来水|水压(?:低|小|不足)|上不去水|水(?:太|很)?小",
+            "没(?:有)?自来水|不出水|(?<!自)来水|冲不了|水龙头.{0,6}?(?:没|木有|啥也|一滴|不出)",
+        ),
+    ),
+    Problem(
+        "gas:leak",
+        "gas_leak",
+        (
+            "(?:燃气|煤气|媒气|天然气|液化气|燃起|瓦斯)(?:管道?)?.{0,2}?(?:味|泄漏|泄露|漏气|漏了|漏|呲)",
+            "漏气|臭鸡蛋味|一氧化碳|煤气中毒|燃气报警器",
+        ),
+    ),
+    Problem("gas:outage", "gas_supply", ("停气|没气了|燃气(?:停了|没了|不通)|打不着火",)),
+    Problem(
+        "light:out",
+        "street_lights",
+        ("路[灯登](?:杆)?", "(?:街灯|景观灯|照明灯)(?:不亮|坏|灭)", "灯(?:都|全)?瞎了"),
+    ),
+    Problem(
+        "signal:fault",
+        "traffic",
+        ("红绿灯|信号灯|交通灯|红灯|绿灯|黄闪",),
+    ),
+    Problem(
+        "power:outage",
+        "power_supply",
+        (
+            "停电|断电|没电|没有电|跳闸|掉闸|电压(?:不稳|低)|忽明忽暗|限电",
+            "电线.{0,3}?(?:掉|断|打火|冒火|垂|耷拉)|变压器|电缆",
+        ),
+    ),
+    Problem(
+        "elevator:fault",
+        "elevator",
+        ("电梯|困梯|梯内困人|电[题提].{0,4}?(?:卡|坏|困|停|故障|不好使|咣当)",),
+    ),
+    Problem(
+        "road:pothole",
+        "road_damage",
+        (
+            "坑洼|坑槽|坑洞|大坑|深坑|有个坑|有坑|窟窿|路面坑洞",
+            "(?:路面|道路|马路|人行道|道上|路上)(?:.{0,2}?)(?:破损|开裂|鼓包|塌陷|塌了|沉降|裂缝|裂了)",
+            "塌陷|翻浆|冻胀|步道砖|道路破损|路面破损",
+        ),
+    ),
+    Problem(
+        "garbage:debris",
+        "garbage",
+        ("渣土|建筑垃圾|装修垃圾|偷倒|乱倒|倾倒|破烂|装修的|建渣|积存垃圾|砖头|水泥块|碎砖|石块",),
+    ),
+    Problem(
+        "garbage:uncollected",
+        "garbage",
+        (
+            "垃圾(?:桶|箱|站|点)?.{0,4}?(?:没人|无人|未|没|不)(?:清|收|拉|运|管)",
+            "垃圾(?:堆积|成堆|堆|满|溢|外溢|遍地)|暴露垃圾|生活垃圾|垃圾",
+        ),
+    ),
+    Problem(
+        "vending:stall",
+        "street_vending",
+        (
+            "摆摊|地摊|摊位|摊子|小摊|摊贩|占道经营|流动商贩|商贩|小贩|游商|早市|夜市|马路市场",
+            "出摊|卖菜的|卖货的|占道摆|路边摆|推车卖|三轮车卖",
+            "卖[^的]{1,5}的(?:车|摊|三轮|小车|推车)",
+        ),
+    ),
+    Problem(
+        "noise:construction",
+        "noise",
+        (
+            "(?:夜间|半夜|深夜|凌晨|晚上|夜里|大半夜)(?:还在|还|偷偷)?施工|施工.{0,6}?(?:噪|吵|扰民|声|动静)",
+            "打桩|电钻|砸墙|叮咣|叮叮咣咣|轰隆隆|机器(?:轰鸣|响)",
+            "工地.{0,6}?(?:还在|还再|黑天|半夜|夜里|整|干|施工|开工|作业)",
+        ),
+    ),
+    Problem("noise:dance", "noise", ("广场舞|跳舞|扭秧歌|秧歌|锣鼓",)),
+    Problem(
+        "noise:neighbour",
+        "noise",
+        (
+            "(?:楼上|楼下|隔壁|邻居|住户).{0,10}?(?:装修|咣|哐|咚|跺|吵|闹|敲|砸|蹦|噪|喧哗|唱|大声|"
+            "音乐|动静|电钻)",
+            "装修(?:噪音|噪声|声|动静)|咣咣|哐哐|咚咚|跺脚",
+        ),
+    ),
+    Problem(
+        "noise:business",
+        "noise",
+        ("烧烤|歌厅|ktv|酒吧|夜店|饭店|商铺|店铺|门市|商家|音响|喇叭|放音乐|喊麦",),
+    ),
+    Problem("noise:traffic", "noise", ("鸣笛|按喇叭|炸街|改装车",)),
+    Problem("noise:*", "noise", ("噪音|噪声|扰民|太吵|很吵|吵|闹腾|嗡嗡|喧哗|大声|唱歌|放歌",)),
+    Problem(
+        "animal:dog",
+        "stray_animals",
+        (
+            "流浪(?:狗|犬|猫|动物)|野狗|野猫|恶犬|烈性犬|犬只|狗.{0,3}?(?:咬|撵|追|扑|伤)|被狗|让狗|"
+            "遛狗|狗屎|狂犬|一帮狗|好多狗|几条狗",
+        ),
+    ),
+    Problem(
+        "security:theft",
+        "public_security",
+        ("小偷|扒窃|扒手|盗窃|被盗|被偷|偷了|偷东西|被撬|撬了|撬车|掏了|让人偷|抢劫|抢包|失窃",),
+    ),
+    Problem(
+        "security:fight",
+        "public_security",
+        ("打架|斗殴|打人|持刀|闹事|滋事|醉酒|寻衅|醉汉|耍酒疯|聚众|赌博|吸毒",),
+    ),
+    Problem("security:fraud", "public_security", ("诈骗|传销|骗子|骗钱",)),
+    Problem(
+        "tree:fallen",
+        "fallen_tree",
+        (
+            "(?:大树|树木|行道树|树干|树枝|树杈|树杈子|老树|一棵树|树)(?:被风)?(?:刮)?"
+            ".{0,2}?(?:倒|折|断|倾斜|歪|砸|压|要倒|掉|落)",
+            "倒树|断枝|树倒",
+        ),
+    ),
+    Problem(
+        "greenery:damage",
+        "greenery",
+        ("毁绿|绿地被|草坪被|砍树|剪树|修剪|枯死|树木缺株|绿化带被",),
+    ),
+    Problem(
+        "snow:ice",
+        "snow_ice",
+        (
+            "积雪|清雪|扫雪|除雪|铲雪|雪没人|雪无人|冰溜子|冰溜|冰棱|冰挂|冰包|冰坨|冰雪|"
+            "雪堆|雪(?:未|没|不)(?:清|扫|铲)|冰面|成冰|冰疙瘩",
+        ),
+    ),
+    Problem(
+        "traffic:parking",
+        "traffic",
+        (
+            "乱停|违停|违章停车|乱停放|僵尸车|占用消防通道|堵门|占用盲道|堵道",
+            "车(?:停得|停的|乱)|车.{0,4}?堵着?(?:道|门|路)",
+        ),
+    ),
+    Problem(
+        "building:illegal",
+        "illegal_construction",
+        ("违建|违章建筑|违法建设|私搭乱建|乱搭乱建|私建|加盖|圈占",),
+    ),
+    Problem("wage:arrears", "wage_arrears", ("拖欠工资|欠薪|不给工资|讨薪|拖欠.{0,4}?工资",)),
+    Problem(
+        "transport:service",
+        "public_transport",
+        ("公交车?(?:不停站|拒载|晚点|甩站|司机|不来|停运)|出租车(?:拒载|绕路|宰客)|地铁",),
+    ),
+    Problem(
+        "food:safety",
+        "food_safety",
+        ("食物中毒|过期食品|卖过期|地沟油|无证经营|卫生许可|吃坏肚子|吃出",),
+    ),
+    # Weak: impacts and by-words, named after the cause as often as alone.
+    Problem("light:out", "street_lights", ("黑灯瞎火|黑咕隆咚|没有?照明|无照明|黑乎乎",), True),
+    Problem("snow:ice", "snow_ice", ("结冰|路滑|溜滑|滑倒|摔倒|冻上了",), True),
+    Problem("traffic:jam", "traffic", ("拥堵|堵车|交通混乱|车都过不去",), True),
+    Problem("noise:construction", "noise", ("施工",), True),
+    Problem("property:service", "property_management", ("物业",), True),
+    Problem("pollution:smell", "pollution", ("油烟|冒黑烟|污染|排污|粉尘|扬尘|异味|臭味",), True),
+)
+
+_REGEX = re.compile("|".join(f"(?P<p{i}>{'|'.join(p.patterns)})" for i, p in enumerate(PROBLEMS)))
+
+
+class Found(NamedTuple):
+    """What a text names: its first problem (the first strong one, if any) and every key."""
+
+    first: Problem | None
+    keys: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        return self.first.key if self.first is not None else ""
+
+
+NOTHING = Found(None, frozenset())
+
+
+@lru_cache(maxsize=8192)
+def find(text_norm: str) -> Found:
+    """The problems named in a normalised text, in order of mention."""
+    strong: list[Problem] = []
+    weak: list[Problem] = []
+    for m in _scan(text_norm):
+        problem = PROBLEMS[int(m.lastgroup[1:])]
+        (weak if problem.weak else strong).append(problem)
+    named = strong or weak
+    if not named:
+        return NOTHING
+    return Found(named[0], frozenset(p.key for p in named))
+
+
+def _scan(text: str) -> Iterator[re.Match[str]]:
+    """What `_REGEX.finditer(text)` yields, trying at each character only the problems that can
+    start with it.
+
+    `re` tries all ~50 alternatives at every character (35 µs for a short note); most characters
+    start none, or one or two.
+    """
+    at, end, by_start = 0, len(text), _BY_START
+    while at < end:
+        regex = by_start.get(text[at])
+        if regex is not None:
+            found = regex.match(text, at)
+            if found is not None and found.end() > at:
+                yield found
+                at = found.end()
+                continue
+        at += 1
+
+
+def _first_chars(items: list) -> set[str] | None:
+    """The characters a parsed pattern's match can start with; None when any can."""
+    chars: set[str] = set()
+    for op, arg in items:
+        name = str(op)
+        if name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero-width: the next item starts the match
+        if name == "LITERAL":
+            return chars | {chr(arg)}
+        if name == "IN":
+            for kind, value in arg:
+                if str(kind) == "LITERAL":
+                    chars.add(chr(value))
+                elif str(kind) == "RANGE":
+                    chars.update(map(chr, range(value[0], value[1] + 1)))
+                else:
+                    return None
+            return chars
+        if name == "BRANCH":
+            return _union(chars, [_first_chars(list(alt)) for alt in arg[1]])
+        if name == "SUBPATTERN":
+            return _union(chars, [_first_chars(list(arg[3]))])
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            inner = _first_chars(list(arg[2]))
+            if inner is None:
+                return None
+            chars |= inner
+            if arg[0] > 0:
+                return chars
+            continue  # optional: what follows may start the match too
+        return None  # ANY, a category, a back-reference: anything
+    return None  # all optional: the empty match, anywhere
+
+
+def _union(chars: set[str], parts: list[set[str] | None]) -> set[str] | None:
+    if any(part is None for part in parts):
+        return None
+    return chars.union(*parts)
+
+
+def _by_start() -> dict[str, re.Pattern[str]]:
+    """For each character a problem can start with, a regex of those problems (in PROBLEMS
+    order, groups named as in `_REGEX`, so the first listed still wins)."""
+    starts = {}
+    for i, problem in enumerate(PROBLEMS):
+        chars = _first_chars(list(re_parser.parse("|".join(problem.patterns))))
+        if chars is None:
+            raise ValueError(f"{problem.key}: a pattern that can start anywhere")
+        for char in chars:
+            starts.setdefault(char, []).append(i)
+    compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+    for indices in map(tuple, starts.values()):
+        if indices not in compiled:
+            compiled[indices] = re.compile(
+                "|".join(f"(?P<p{i}>{'|'.join(PROBLEMS[i].patterns)})" for i in indices)
+            )
+    return {char: compiled[tuple(indices)] for char, indices in starts.items()}
+
+
+_BY_START = _by_start()
+
+
+def same_problem(a: str, b: str) -> bool | None:
+    """Whether two texts' first problems (keys) agree: None when either names none.
+
+    Only the first problem counts: what follows is often an impact (井盖塌陷 is a cover, not a
+    pothole). `object:*` agrees with every fault of its object.
+    """
+    if not a or not b:
+        return None
+    if a == b:
+        return True
+    object_a, _, fault_a = a.partition(":")
+    object_b, _, fault_b = b.partition(":")
+    return object_a == object_b and "*" in (fault_a, fault_b)

@@ -1,0 +1,102 @@
+"""The problem lexicon: what object and what fault a complaint names, in any register."""
+
+import pytest
+
+from command.intake import problems
+from command.intake.similarity import normalise
+
+
+def key(text: str) -> str:
+    return problems.find(normalise(text)).key
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Heating, the way callers, operators and feeds say it.
+        ("俺家暖气拔凉拔凉的，孩子都感冒了", "heating:cold"),
+        ("屋里才十二度，穿棉袄睡觉", "heating:cold"),
+        ("报称该户室温仅15℃，供热不达标", "heating:cold"),
+        ("入冬以来一直没暖气", "heating:cold"),
+        ("卧室暖气片往外滋水，地板全泡了", "heating:leak"),
+        # Water: a burst main, no water, water that looks wrong.
+        ("小区门口地下往上冒水，冻成一片冰", "water:burst"),
+        ("给水管冻裂了，水淌得满院子都是", "water:burst"),
+        ("从早上起家里就没水，做不了饭", "water:outage"),
+        ("水龙头放出来的水发黄，还有锈味", "water:quality"),
+        ("自来水管道爆裂", "water:burst"),  # 自来水 is not 来水 (water is back)
+        # Drains and covers.
+        ("楼下下水道又堵了，粪水漫出来", "drain:blocked"),
+        ("马葫芦盖子丢了，一个大黑窟窿", "manhole:cover"),
+        ("雨水井盖碎了", "manhole:cover"),
+        ("井盖塌陷，旁边路面也塌了", "manhole:cover"),  # the pothole is an impact
+        # Lights, signals, roads.
+        ("整条街路灯全灭了", "light:out"),
+        ("十字路口信号灯不亮，车乱成一锅粥", "signal:fault"),
+        ("马路中间一个大坑，电动车差点翻了", "road:pothole"),
+        # Gas, power, lifts.
+        ("楼道里一股子臭鸡蛋味儿", "gas:leak"),
+        ("厨房媒气味特别大", "gas:leak"),
+        ("整栋楼突然停电，冰箱里的肉都化了", "power:outage"),
+        ("电梯卡在七楼不动了，里面有人", "elevator:fault"),
+        # City order.
+        ("人行道上全是摆地摊的，轮椅都过不去", "vending:stall"),
+        ("一帮野狗在小区里撵孩子", "animal:dog"),
+        ("车筐里的包让人偷了", "security:theft"),
+        ("烧烤摊后半夜还在放音响", "noise:business"),
+        ("对面工地凌晨两点还在打桩", "noise:construction"),
+        ("楼上邻居天天半夜蹦迪", "noise:neighbour"),
+        ("楼下渣土堆成山，一刮风全是灰", "garbage:debris"),
+        ("垃圾箱满了好几天没人收", "garbage:uncollected"),
+        ("人行道上积雪没人扫，老人摔了好几个", "snow:ice"),
+        ("房檐上挂着老长的冰溜子", "snow:ice"),
+        ("大风把路边的树刮倒了", "tree:fallen"),
+    ],
+)
+def test_it_names_the_object_and_fault_of_a_complaint(text, expected):
+    assert key(text) == expected
+
+
+def test_an_impact_alone_still_counts_but_never_over_a_cause():
+    assert key("晚上黑灯瞎火的") == "light:out"
+    assert key("井盖没了，晚上黑灯瞎火的") == "manhole:cover"
+    assert key("水管爆了，路面结冰") == "water:burst"
+
+
+def test_place_names_and_words_around_the_problem_are_not_problems():
+    assert key("绿地国际花都小区门口") == ""
+    assert key("请尽快派人来看看") == ""
+
+
+def test_a_text_without_a_problem_names_none():
+    assert problems.find(normalise("你好")) == problems.NOTHING
+
+
+def test_the_scan_finds_what_the_whole_pattern_finds():
+    texts = [
+        "暖气不热室温十四度水管也漏了",
+        "楼上装修电钻响完又停电还有煤气味",
+        "路灯不亮井盖丢了马路有坑",
+        "卖烤串的车堵道垃圾遍地",
+    ]
+    for text in map(normalise, texts):
+        whole = [(m.span(), m.lastgroup) for m in problems._REGEX.finditer(text)]
+        scanned = [(m.span(), m.lastgroup) for m in problems._scan(text)]
+        assert scanned == whole
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("heating:cold", "heating:cold", True),
+        ("noise:*", "noise:construction", True),
+        ("noise:business", "noise:*", True),
+        ("noise:business", "noise:construction", False),
+        ("heating:cold", "heating:leak", False),
+        ("manhole:cover", "road:pothole", False),
+        ("", "water:burst", None),
+        ("water:burst", "", None),
+    ],
+)
+def test_same_problem_compares_object_and_fault(a, b, same):
+    assert problems.same_problem(a, b) is same
