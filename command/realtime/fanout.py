@@ -31,6 +31,7 @@ from command.realtime.outage import Outage
 
 log = logging.getLogger(__name__)
 
+STOP_WAIT_S = 5.0  # how long a stopping hub waits for its tasks, and for the layer
 FLUSH_INTERVAL = 0.1  # at most ~10 frames a second per socket
 # A flush over thousands of sockets must not hold the loop: HTTP, the relay and Redis wait.
 YIELD_EVERY = 200
@@ -91,15 +92,23 @@ class Hub:
         ]
 
     async def stop(self) -> None:
+        """Stop its tasks and leave the layer, each bounded by STOP_WAIT_S: a task inside a
+        database call finishes that call before it sees the cancellation, and a Redis command
+        has no timeout of its own, so a stop must not wait on either for ever."""
         tasks = [*self._tasks, *([self._relay_task] if self._relay_task else [])]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+            if pending:
+                log.warning("hub stopped with %d task(s) still finishing", len(pending))
         if self._flush_handle:
             self._flush_handle.cancel()
         if self.channel is not None:
             try:
-                await self.layer.group_discard(relay.GROUP, self.channel)
+                await asyncio.wait_for(
+                    self.layer.group_discard(relay.GROUP, self.channel), STOP_WAIT_S
+                )
             except Exception as error:  # the layer may be the reason we stop
                 log.warning("hub could not leave the channel layer: %r", error)
 
