@@ -60,4 +60,5 @@ def test_the_banner_names_the_address_the_demo_serves_on(city):
     out = io.StringIO()
     call_command("demo_banner", "--port", "8001", stdout=out)
     assert "http://127.0.0.1:8001/api/docs/" in out.getvalue()
+    assert "http://127.0.0.1:8001/accounts/login/" in out.getvalue()
     assert ":8000" not in out.getvalue()

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"""
 CityDesk demo — {site}/
+  Sign in:    {site}/accounts/login/   (each role lands on its own home page)
   API docs:   {site}/api/docs/
   Admin:      {site}/admin/   (duty / leader are staff)
   Logins:     {logins}; password: {password}
