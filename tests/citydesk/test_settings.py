@@ -59,21 +59,30 @@ def test_the_embedded_mode_is_sqlite_in_memory_layer_and_eager_tasks():
     ]
 
 
-def test_the_services_mode_is_chosen_by_the_environment():
+SERVICES = {
+    "DJANGO_SETTINGS_MODULE": "citydesk.settings",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/anything",
+    "REDIS_URL": "redis://127.0.0.1:6379/3",
+}
+
+
+def printed_by_settings(expression: str, env: dict[str, str]) -> list[str]:
+    """What a fresh process under `env` prints for `expression` over the settings `s`."""
     code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
-        "s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+        f"import django; django.setup(); from django.conf import settings as s; print({expression})"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "citydesk.settings",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/anything",
-        "REDIS_URL": "redis://127.0.0.1:6379/3",
-    }
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
+    )
+    return done.stdout.split()
+
+
+def test_the_services_mode_is_chosen_by_the_environment():
+    out = printed_by_settings(
+        "s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
+        "s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL",
+        {**os.environ, **SERVICES},
+    )
     assert out == [
         "django.db.backends.postgresql",
         "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -97,18 +106,10 @@ def test_the_check_accepts_the_embedded_mode(settings):
 
 
 def test_the_services_mode_bounds_every_wait_on_the_database():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "o = s.DATABASES['default']['OPTIONS']; "
-        "print(o['connect_timeout'], o['pool']['timeout'], o['options'])"
+    out = printed_by_settings(
+        "s.DATABASES['default']['OPTIONS']['connect_timeout'], "
+        "s.DATABASES['default']['OPTIONS']['pool']['timeout'], "
+        "s.DATABASES['default']['OPTIONS']['options']",
+        {**os.environ, **SERVICES},
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "citydesk.settings",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/anything",
-        "REDIS_URL": "redis://127.0.0.1:6379/3",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
     assert out == ["3", "3.0", "-c", "statement_timeout=30000"]
