@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from citydesk.database import bounded_connection_class
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CITYDESK_VAR_DIR", BASE_DIR / "var"))
 
@@ -92,8 +94,12 @@ if DATABASE_URL:
     DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(
         os.environ.get("CITYDESK_DB_CONNECT_TIMEOUT", "3")
     )
-    DATABASES["default"]["OPTIONS"]["options"] = (
-        f"-c statement_timeout={int(os.environ.get('CITYDESK_DB_STATEMENT_TIMEOUT_MS', '30000'))}"
+    STATEMENT_TIMEOUT_MS = int(os.environ.get("CITYDESK_DB_STATEMENT_TIMEOUT_MS", "30000"))
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    # The server enforces statement_timeout only while it runs: against a frozen server the
+    # client stops waiting too, a little later (citydesk/database.py), and the API answers 503.
+    DATABASES["default"]["OPTIONS"]["pool"]["connection_class"] = bounded_connection_class(
+        float(os.environ.get("CITYDESK_DB_ANSWER_TIMEOUT_S", STATEMENT_TIMEOUT_MS / 1000 + 5))
     )
     # Parameters bound by the server, not quoted into the SQL in Python (a seventh of intake's
     # time). Not prepared (Django's default): a prepared statement's plan, made while a table
