@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import threading
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,10 @@ def main() -> None:
     """Install every tuning, then run daphne's command line."""
     install_loop()
     plain_log_arguments()
-    from citydesk.server import twisted_writes
+    from citydesk.server import body_limit, twisted_writes
 
     twisted_writes.install()
+    body_limit.install(int(os.environ.get("CITYDESK_MAX_BODY_BYTES", body_limit.DEFAULT_LIMIT)))
     collect_garbage_seldom()
     warm_up_at_start()
     from daphne.cli import CommandLineInterface
