@@ -185,9 +185,14 @@ $("search-form").addEventListener("submit", async (event) => {
 
 // --- saving -----------------------------------------------------------------------------------
 
+function clearErrors() {
+  for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
+  $("form-error").textContent = "";
+}
+
 function showErrors(data) {
   const targets = { "reporter.phone": "phone", "location.lat": "location", "location.lon": "location" };
-  for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
+  clearErrors();
   for (const [name, messages] of Object.entries(data.fields || {})) {
     const slot = form.querySelector(`.field-error[data-for="${targets[name] || name}"]`);
     if (slot) slot.textContent = messages.join(" ");
@@ -201,7 +206,10 @@ async function save(attachTo = "") {
   const body = {
     call_key: fields.callKey.value, call_id: fields.callId.value,
     phone: fields.phone.value, name: fields.name.value, text: fields.text.value,
-    address: fields.address.value, category: fields.category.value, priority: fields.priority.value,
+    // The operator's category only when they chose one: otherwise intake reads the text itself
+    // (the same category the hint shows), and the report does not claim a category given.
+    address: fields.address.value, category: categoryChosen ? fields.category.value : "",
+    priority: fields.priority.value,
     attach_to: attachTo, ...(map.value || {}),
   };
   try {
@@ -210,7 +218,7 @@ async function save(attachTo = "") {
       showErrors(data);
       return;
     }
-    showErrors({ message: "" });
+    clearErrors();
     $("receipt-no").textContent = data.tracking_no;
     const what = status === 200 ? "replayed" : attachTo ? "attached" : data.merged ? "merged" : "created";
     $("receipt-what").textContent = labels[what];
@@ -238,6 +246,7 @@ function nextCall() {
   showList($("duplicates"), $("duplicates-empty"), []);
   showList($("history"), $("history-empty"), []);
   $("receipt").hidden = true;
+  clearErrors();
   fields.phone.focus();
 }
 

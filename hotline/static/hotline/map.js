@@ -59,14 +59,17 @@ export class DistrictMap {
     return group;
   }
 
-  /** Draw a GeoJSON FeatureCollection of (Multi)Polygons and fit the view to it. */
+  /** Draw a GeoJSON FeatureCollection of (Multi)Polygons; the view starts on the city's core
+   * (its smallest quarter of districts: a city's central districts are its smallest), and
+   * zooming out shows the rest. */
   draw(collection) {
-    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+    const boxes = [];
     for (const feature of collection.features) {
       const polygons =
         feature.geometry.type === "MultiPolygon"
           ? feature.geometry.coordinates
           : [feature.geometry.coordinates];
+      const box = [Infinity, Infinity, -Infinity, -Infinity];
       let d = "";
       let largest = null;
       for (const polygon of polygons) {
@@ -74,12 +77,13 @@ export class DistrictMap {
           const points = ring.map(([lon, lat]) => project(lon, lat));
           d += `M${points.map(([x, y]) => `${x.toFixed(6)} ${y.toFixed(6)}`).join("L")}Z`;
           for (const [x, y] of points) {
-            minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-            minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+            box[0] = Math.min(box[0], x); box[1] = Math.min(box[1], y);
+            box[2] = Math.max(box[2], x); box[3] = Math.max(box[3], y);
           }
           if (!largest || points.length > largest.length) largest = points;
         }
       }
+      if (box[0] < box[2]) boxes.push(box);
       const path = document.createElementNS(SVG, "path");
       path.setAttribute("d", d);
       path.setAttribute("vector-effect", "non-scaling-stroke");
@@ -89,19 +93,23 @@ export class DistrictMap {
       path.append(title);
       this.districts.append(path);
       if (largest) {
-        const cx = largest.reduce((s, p) => s + p[0], 0) / largest.length;
-        const cy = largest.reduce((s, p) => s + p[1], 0) / largest.length;
         const label = document.createElementNS(SVG, "text");
-        label.setAttribute("x", cx);
-        label.setAttribute("y", cy);
+        label.setAttribute("x", largest.reduce((s, p) => s + p[0], 0) / largest.length);
+        label.setAttribute("y", largest.reduce((s, p) => s + p[1], 0) / largest.length);
         label.textContent = feature.properties.name;
         this.labels.append(label);
       }
     }
-    if (minX < maxX) {
-      const pad = (maxX - minX) * 0.02;
-      this._setView([minX - pad, minY - pad, maxX - minX + 2 * pad, maxY - minY + 2 * pad]);
-    }
+    if (boxes.length === 0) return;
+    const area = (b) => (b[2] - b[0]) * (b[3] - b[1]);
+    const quartile = [...boxes].sort((a, b) => area(a) - area(b))[Math.floor((boxes.length - 1) / 4)];
+    const core = boxes.filter((b) => area(b) <= area(quartile));
+    const minX = Math.min(...core.map((b) => b[0]));
+    const minY = Math.min(...core.map((b) => b[1]));
+    const maxX = Math.max(...core.map((b) => b[2]));
+    const maxY = Math.max(...core.map((b) => b[3]));
+    const pad = (maxX - minX) * 0.02;
+    this._setView([minX - pad, minY - pad, maxX - minX + 2 * pad, maxY - minY + 2 * pad]);
   }
 
   /** Mark other places (e.g. the duplicates offered), numbered as listed. */
