@@ -284,3 +284,12 @@ def test_a_unit_staff_role_changed_to_operator_gets_in(signed_in, user, city):
     StaffProfile.objects.filter(user__username="daoli").update(role=Role.OPERATOR, unit=None)
 
     assert signed_in("daoli").get("/hotline/").status_code == 200
+
+
+def test_the_console_speaks_english_through_django_i18n(signed_in, city):
+    page = signed_in("operator").get("/hotline/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    refused = signed_in("daoli").get("/hotline/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Likely duplicates" in page
+    assert "可能重复" not in page
+    assert "for operators, duty staff and administrators only" in refused
