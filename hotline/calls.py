@@ -5,6 +5,7 @@ attached to the open incident the operator chose). Nothing here creates or merge
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
@@ -123,14 +124,19 @@ def point(data: dict[str, Any], bad) -> tuple[float | None, float | None]:
     lat, lon = data.get("lat"), data.get("lon")
     if lat is None and lon is None:
         return None, None
-    numbers = [v for v in (lat, lon) if isinstance(v, int | float) and not isinstance(v, bool)]
+    numbers = []
+    for value in (lat, lon):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            with contextlib.suppress(OverflowError):  # an integer of hundreds of digits
+                numbers.append(float(value))
     if len(numbers) != 2 or not all(math.isfinite(v) for v in numbers):
         bad("location", _("位置应是一对经纬度数字。"))
         return None, None
+    lat, lon = numbers
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         bad("location", _("经纬度超出范围。"))
         return None, None
-    return float(lat), float(lon)
+    return lat, lon
 
 
 def log_call(

@@ -148,6 +148,8 @@ def test_a_body_that_is_not_a_json_object_is_a_400(signed_in, city, url, body):
         ({"lat": None}, "location"),
         ({"lat": 91.0}, "location"),
         ({"lon": True}, "location"),
+        ({"lat": 10**400}, "location"),
+        ({"lat": float("nan")}, "location"),
         ({"category": "no_such_category"}, "category"),
         ({"priority": "whenever"}, "priority"),
         ({"attach_to": "not-a-number"}, "attach_to"),

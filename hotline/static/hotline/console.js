@@ -234,10 +234,16 @@ async function save(attachTo = "") {
   }
 }
 
+/** A fresh key for the next call (crypto.randomUUID needs HTTPS; duty rooms may serve HTTP). */
+function newCallKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function nextCall() {
   form.reset();
   form.inert = false;
-  fields.callKey.value = crypto.randomUUID().replaceAll("-", "");
+  fields.callKey.value = newCallKey();
   fields.callId.value = "";
   categoryChosen = false;
   duplicates = [];
