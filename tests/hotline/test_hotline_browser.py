@@ -250,3 +250,33 @@ def test_an_incoming_call_fills_the_number_in(operator: BrowserContext):
     )
     assert page.input_value("#call_id") == "CA-test-1"
     assert page.evaluate("document.activeElement.id") == "text"
+
+
+def test_an_incident_reported_nearby_meanwhile_is_offered_without_typing(
+    operator: BrowserContext, intake: APIRequestContext
+):
+    harbin_station = (45.7607, 126.6316)
+    page = open_console(operator)
+    page.keyboard.type("13900004444")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.type("哈尔滨站门前井盖丢了，很危险")
+    page.focus("#map")
+    pick_on_the_map(page, *harbin_station)
+    page.wait_for_selector(
+        "#duplicates-empty:has-text('附近没有相似的未办结事件')", timeout=WAIT_MS
+    )
+
+    answer = intake.post(
+        "/api/v1/reports",
+        data={
+            "source": "web",
+            "external_id": "hotline-browser-meanwhile",
+            "text": "哈尔滨站门前井盖丢失",
+            "location": {"lat": harbin_station[0], "lon": harbin_station[1], "datum": "wgs84"},
+        },
+    )
+    assert answer.status == 201, answer.text()
+    meanwhile = answer.json()["incident"]["tracking_no"]
+
+    page.wait_for_selector(f'#duplicates li[data-tracking-no="{meanwhile}"]', timeout=WAIT_MS)

@@ -16,6 +16,7 @@ import { DistrictMap } from "./map.js";
 
 const DEBOUNCE_MS = 150;
 const MIN_PHONE_DIGITS = 5;
+const NEARBY_M = 500; // wider than the merge radius (300 m): nothing that may be offered is missed
 
 const root = document.getElementById("hotline");
 const urls = { ...root.dataset };
@@ -343,11 +344,24 @@ async function incoming(event) {
   notice.hidden = false;
 }
 
+/** Whether a change to this incident may change the duplicates offered: one of them, or one
+ * near the draft's point. A busy city sends many events a second; most are elsewhere. */
+function concernsDraft(incident) {
+  const point = map.value;
+  if (!point || !incident) return false;
+  if (duplicates.some((d) => d.tracking_no === incident.tracking_no)) return true;
+  const where = incident.location;
+  if (!where) return false;
+  const north = (where.lat - point.lat) * 111195;
+  const east = (where.lon - point.lon) * 111195 * Math.cos((point.lat * Math.PI) / 180);
+  return Math.hypot(north, east) <= NEARBY_M;
+}
+
 connectEvents({
   streams: ["all"],
   onEvent(event) {
     if (event.type === "call.incoming") incoming(event).catch((e) => console.warn("hotline:", e));
-    else if (event.type.startsWith("incident.") && map.value) refreshDuplicates();
+    else if (concernsDraft(event.incident)) refreshDuplicates();
   },
   onStatus(status) {
     const live = $("live");
