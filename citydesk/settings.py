@@ -262,6 +262,9 @@ CITYDESK = {
     "WS_ALLOWED_ORIGINS": [
         o for o in os.environ.get("CITYDESK_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
     ],
+    # The operator console's map: a tile URL ({z}/{x}/{y}) drawn under the district polygons;
+    # empty (the default) draws the polygons alone, as duty rooms may have no internet.
+    "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }
