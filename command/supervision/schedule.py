@@ -11,7 +11,7 @@ import sys
 import threading
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from command.supervision import scanner
@@ -53,6 +53,9 @@ def run(stop: threading.Event, interval: float) -> None:
     while True:
         try:
             scanner.scan(timezone.now())
+        except DatabaseError as exc:
+            # Not migrated yet, or the database is away: one line, and the next pass tries again.
+            log.warning("supervision: pass skipped, the database is not ready (%s)", exc)
         except Exception:
             log.exception("supervision: the pass failed; trying again in %.0f s", interval)
         finally:

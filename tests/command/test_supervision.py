@@ -354,3 +354,22 @@ def test_the_embedded_scheduler_scans_at_start_what_fell_due_meanwhile(ticket, m
 
 def test_tests_and_commands_do_not_start_the_embedded_scheduler():
     assert schedule.wanted() is False
+
+
+@pytest.mark.parametrize(
+    ("choice", "serving", "eager", "wanted"),
+    [
+        ("auto", "1", True, True),  # python -m citydesk.server in the embedded mode
+        ("auto", "1", False, False),  # services mode: Celery beat scans
+        ("auto", "", True, False),  # tests, manage.py commands
+        ("1", "", False, True),
+        ("0", "1", True, False),
+    ],
+)
+def test_the_embedded_scheduler_runs_in_server_processes_only(
+    settings, monkeypatch, choice, serving, eager, wanted
+):
+    settings.CITYDESK = {**settings.CITYDESK, "SUPERVISION_IN_PROCESS": choice}
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    monkeypatch.setenv("CITYDESK_SERVING", serving)
+    assert schedule.wanted() is wanted
