@@ -493,3 +493,23 @@ def test_the_ticket_panel_shows_assignments_and_notices(city, report, duty, user
     assert 'id="redispatch-form"' in page
     assert "请说明进展" in page
     assert "道里区人民政府" in page
+
+
+@pytest.mark.parametrize(("username", "status"), [("operator", 403), ("daoli", 403), (None, 302)])
+def test_only_the_desk_acknowledges_alerts(city, report, user, username, status):
+    incident = report(NOISE).incident
+    scanner.scan(Assignment.objects.get(incident=incident).sign_due_at)
+    alert = SupervisionAlert.objects.get(incident=incident)
+    client = signed_in(user(username)) if username else Client()
+
+    assert client.post(f"{DESK}alerts/{alert.id}/acknowledge").status_code == status
+
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+def test_the_desk_speaks_english_when_asked(queued, duty):
+    page = duty.get(DESK, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Dispatch desk" in page
+    assert "The location is outside every district of the city" in page
+    assert "派单台" not in page
