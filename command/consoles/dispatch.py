@@ -211,7 +211,7 @@ def _render(
     ticket_no = ticket_no or request.GET.get("ticket", "").strip() or None
     if ticket_no and not TRACKING_NO.fullmatch(ticket_no):
         ticket_no, error = None, error or _("工单号格式不正确。")
-    found = queue.ticket(ticket_no) if ticket_no else None
+    found = queue.ticket(ticket_no, timezone.now()) if ticket_no else None
     context = {
         **_lists_context(),
         "error": error,

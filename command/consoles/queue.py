@@ -101,9 +101,10 @@ class TicketView:
     incident: Incident
     assignments: list[Assignment]
     notices: list[SupervisionNotice]
+    sla_deadline: datetime  # what a re-dispatch now would give
 
 
-def ticket(tracking_no: str) -> TicketView | None:
+def ticket(tracking_no: str, now: datetime) -> TicketView | None:
     """One ticket with its assignments (lead, assisting, passed down) and notices."""
     incident = (
         Incident.objects.select_related("category", "district", "unit")
@@ -114,7 +115,9 @@ def ticket(tracking_no: str) -> TicketView | None:
         return None
     assignments = list(incident.assignments.select_related("unit", "parent__unit").order_by("id"))
     notices = list(incident.notices.order_by("-id"))
-    return TicketView(incident, assignments, notices)
+    spec = incident.category.sla_for(incident.priority)
+    deadline = sla.deadline_for(spec, now, lifecycle.work_calendar())
+    return TicketView(incident, assignments, notices, deadline)
 
 
 def _last_returns(incident_ids: list[int]) -> dict[int, Assignment]:

@@ -513,3 +513,27 @@ def test_the_desk_speaks_english_when_asked(queued, duty):
     assert "Dispatch desk" in page
     assert "The location is outside every district of the city" in page
     assert "派单台" not in page
+
+
+def test_a_redispatch_offers_the_sla_deadline_and_takes_one_set_by_hand(city, report, duty):
+    incident = report(NOISE).incident
+    page = duty.get(f"{DESK}?ticket={incident.tracking_no}").content.decode()
+    form = page[page.index('id="redispatch-form"') :]
+    assert 'name="proposed_until"' in form[: form.index("</form>")]
+    chosen = timezone.now() + timedelta(days=3)
+
+    response = post(
+        duty,
+        incident,
+        "redispatch",
+        unit_id=unit_id("哈尔滨市水务局"),
+        note="实为供水问题，三日内办结",
+        until=local_minute(chosen),
+        proposed_until=local_minute(chosen + timedelta(days=4)),
+        **{"from": "ticket"},
+    )
+
+    assert response.status_code == 302
+    lead = Assignment.objects.filter(incident=incident).latest("id")
+    assert lead.unit.name == "哈尔滨市水务局"
+    assert local_minute(lead.deadline) == local_minute(chosen)
