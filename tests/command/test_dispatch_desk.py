@@ -18,6 +18,8 @@ from command.models import (
     ExtensionStatus,
     Incident,
     IncidentStatus,
+    Role,
+    StaffProfile,
     SupervisionAlert,
     SupervisionNotice,
     Unit,
@@ -537,3 +539,34 @@ def test_a_redispatch_offers_the_sla_deadline_and_takes_one_set_by_hand(city, re
     lead = Assignment.objects.filter(incident=incident).latest("id")
     assert lead.unit.name == "哈尔滨市水务局"
     assert local_minute(lead.deadline) == local_minute(chosen)
+
+
+def test_only_a_district_government_passes_down_and_the_street_office_then_signs(
+    city, report, user, api
+):
+    water_ticket = report("中央大街自来水管爆裂，水流满街").incident
+    office = Unit.objects.get(name="道里区兆麟街道办事处")
+    refused = api("water").post(
+        f"/api/v1/incidents/{water_ticket.tracking_no}/transitions",
+        {"action": "pass_down", "unit_id": office.id, "version": water_ticket.version},
+        format="json",
+    )
+    assert refused.status_code == 409  # a department has no street offices
+
+    incident = report(NOISE).incident
+    lifecycle.apply(
+        incident.id, lifecycle.Request("pass_down", actor=user("daoli"), unit_id=office.id)
+    )
+    clerk = get_user_model().objects.create_user("zhaolin")
+    StaffProfile.objects.create(user=clerk, role=Role.UNIT_STAFF, unit=office)
+    signed = lifecycle.apply(incident.id, lifecycle.Request("sign", actor=clerk))
+    assert signed.status == IncidentStatus.ACCEPTED
+    with pytest.raises(lifecycle.NotAllowed):  # the district has passed it on
+        lifecycle.apply(incident.id, lifecycle.Request("start", actor=user("daoli")))
+
+
+def test_an_assisting_unit_sees_the_ticket(city, report, duty, api):
+    incident = report(NOISE).incident
+    assert api("water").get(f"/api/v1/incidents/{incident.tracking_no}").status_code == 404
+    post(duty, incident, "assist", unit_id=unit_id("哈尔滨市水务局"))
+    assert api("water").get(f"/api/v1/incidents/{incident.tracking_no}").status_code == 200
