@@ -49,9 +49,14 @@ class Home:
         return [part for part in self.parts if not part.live]
 
 
+# Each role's parts of CityDesk: live once served, else named so the page says what is coming.
 HOTLINE = Part(_("话务台"), "/hotline/", _("接听12345来电，登记群众诉求，查重合并。"), live=True)
-# Built by later issues: named here so each role's page says what is coming.
-DISPATCH = Part(_("派单"), "/dispatch/", _("把待派单事件派给承办单位，设定办理时限。"), live=False)
+DISPATCH = Part(
+    _("派单"),
+    "/dispatch/",
+    _("把待派单事件派给承办单位，设定办理时限；处理退回和延期申请，督办超时工单。"),
+    live=True,
+)
 UNITS = Part(
     _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=False
 )

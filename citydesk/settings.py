@@ -151,6 +151,11 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work lives in the database and is scanned, never only scheduled as a delayed task.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "command.relay_outbox", "schedule": 5.0},
+    # Supervision alerts (督办): deadlines stored in the database, scanned (command.supervision).
+    "supervision-scan": {
+        "task": "command.supervision_scan",
+        "schedule": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
+    },
 }
 
 # --- Auth, i18n, static -------------------------------------------------------------------
@@ -265,6 +270,10 @@ CITYDESK = {
     # The operator console's map: a tile URL ({z}/{x}/{y}) drawn under the district polygons;
     # empty (the default) draws the polygons alone, as duty rooms may have no internet.
     "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
+    # The supervision scanner's period; in the embedded mode a thread of the server runs it
+    # ("auto": only in a server process; "1" always, "0" never), in services mode Celery beat.
+    "SUPERVISION_SCAN_SECONDS": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
+    "SUPERVISION_IN_PROCESS": os.environ.get("CITYDESK_SUPERVISION_IN_PROCESS", "auto"),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

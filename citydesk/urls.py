@@ -55,6 +55,8 @@ urlpatterns = [
     *accounts,
     path("admin/", admin.site.urls),
     path("api/v1/", include("command.api.urls")),
+    path("dispatch/", include("command.consoles.dispatch_urls")),
+    path("notices/", include("command.consoles.notice_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("hotline/", include("hotline.urls")),

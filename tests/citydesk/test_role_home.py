@@ -24,14 +24,14 @@ def test_the_parts_still_to_come_are_not_served_yet():
     """When a later issue serves one of these, its Part becomes live (and this list shrinks)."""
     parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
     coming = {part for part in parts if not part.live}
-    assert {part.path for part in coming} == {"/dispatch/", "/units/", "/duty/", "/dashboards/"}
+    assert {part.path for part in coming} == {"/units/", "/duty/", "/dashboards/"}
     for part in coming:
         with pytest.raises(Resolver404):
             resolve(part.path)
 
 
 def test_the_live_parts_are_served():
-    for part in (role_home.API_DOCS, role_home.ADMIN, role_home.HOTLINE):
+    for part in (role_home.API_DOCS, role_home.ADMIN, role_home.HOTLINE, role_home.DISPATCH):
         assert part.live
         resolve(part.path)
 
@@ -47,8 +47,8 @@ def test_the_live_parts_are_served():
         ),
         (
             "duty",
-            ["/hotline/", "/realtime/probe/?streams=all", "/api/docs/", "/admin/"],
-            ["/dispatch/", "/duty/", "/dashboards/"],
+            ["/hotline/", "/dispatch/", "/realtime/probe/?streams=all", "/api/docs/", "/admin/"],
+            ["/duty/", "/dashboards/"],
         ),
         ("intake", ["/api/docs/"], []),
     ],
