@@ -80,3 +80,14 @@ class NotAllowed(CommandError):
 class NotFound(CommandError):
     status = 404
     code = "not_found"
+
+
+class InvalidPhoto(InvalidRequest):
+    """An upload that is not a PNG or JPEG image, whatever its name says."""
+
+    code = "invalid_photo"
+
+
+class PhotoTooLarge(CommandError):
+    status = 413
+    code = "too_large"

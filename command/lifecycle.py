@@ -7,6 +7,7 @@ rows, and writes the timeline entry and outbox event, all in one transaction.
                    dispatched/accepted ─return→ returned ─dispatch→ dispatched
                    resolved/closed ─reopen→ reopened ─dispatch→ dispatched
                    accepted/in_progress: request_extension, then approve_/reject_extension
+                   accepted/in_progress: note (a progress note or a site photo; status stays)
 
 Operators' corrections of what intake decided are transitions too: `merge` (open → merged, the
 other incident takes its reports), `unmerge` (merged → the status before), `split` (a report
@@ -42,6 +43,7 @@ from command.models import (
     AssignmentStatus,
     ExtensionStatus,
     Incident,
+    IncidentPhoto,
     IncidentStatus,
     Report,
     Role,
@@ -114,6 +116,8 @@ TRANSITIONS: dict[str, Transition] = {
             "assignment.extension_rejected",
             needs_note=True,
         ),
+        # 进展反馈: a unit's progress note, or a photo of the site, on the timeline.
+        Transition("note", frozenset({S.ACCEPTED, S.IN_PROGRESS}), None, "assignment.noted"),
         Transition(
             "resolve",
             frozenset({S.ACCEPTED, S.IN_PROGRESS}),
@@ -504,8 +508,16 @@ def _assignment_for(incident: Incident, req: Request, now: datetime) -> Assignme
         raise UnknownUnit("Choose an active unit.", {"unit_id": ["Unknown or inactive unit."]})
     spec = incident.category.sla_for(incident.priority)
     # The clock starts at dispatch, not at signing: units cannot gain time by signing late.
-    deadline = sla.deadline_for(spec, now, work_calendar())
-    return Assignment(incident=incident, unit=unit, deadline=deadline, dispatched_at=now)
+    calendar = work_calendar()
+    deadline = sla.deadline_for(spec, now, calendar)
+    sign_by = sla.deadline_for(sla.sign_limit_for(incident.priority), now, calendar)
+    return Assignment(
+        incident=incident,
+        unit=unit,
+        deadline=deadline,
+        dispatched_at=now,
+        sign_deadline=min(sign_by, deadline),
+    )
 
 
 def _dispatched(incident: Incident, assignment: Assignment) -> dict:
@@ -569,6 +581,26 @@ def _reject_extension(incident: Incident, current: Assignment, req: Request, now
     current.save(update_fields=["extension_status"])
 
 
+def _note(incident: Incident, current: Assignment, req: Request, now: datetime) -> dict:
+    """A progress note, or a photo the caller has stored (command.photos) with its caption."""
+    photo = (req.data or {}).get("photo")
+    if photo is None:
+        if not req.note.strip():
+            raise NoteRequired("A note is required.", {"note": ["Write what was done."]})
+        return {}
+    row = IncidentPhoto.objects.create(
+        incident=incident,
+        assignment=current,
+        kind=photo["kind"],
+        file=photo["file"],
+        content_type=photo["content_type"],
+        size=photo["size"],
+        uploaded_by=req.actor if req.actor is not None and req.actor.is_authenticated else None,
+        at=now,
+    )
+    return {"photo": {"id": row.id, "kind": row.kind, "size": row.size}}
+
+
 def _resolve(incident: Incident, current: Assignment, req: Request, now: datetime) -> None:
     current.status, current.resolved_at = AssignmentStatus.RESOLVED, now
     current.note = req.note
@@ -615,6 +647,7 @@ STEPS: dict[str, Callable[..., dict | None]] = {
     "request_extension": _request_extension,
     "approve_extension": _approve_extension,
     "reject_extension": _reject_extension,
+    "note": _note,
     "resolve": _resolve,
     "close": _close,
     "reopen": _reopen,

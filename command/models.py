@@ -319,6 +319,9 @@ class Assignment(models.Model):
     )
     deadline = models.DateTimeField(_("deadline"))
     dispatched_at = models.DateTimeField()
+    # When signing (签收) is due: set at dispatch from the priority (routing.sla.sign_limit_for);
+    # null for assignments made before the limit existed.
+    sign_deadline = models.DateTimeField(_("签收时限"), null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -331,7 +334,43 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["dispatched_at", "id"]
-        indexes = [models.Index(fields=["unit", "status"], name="assignment_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # Performance figures (command.performance.kpis) select a period's assignments.
+            models.Index(fields=["dispatched_at"], name="assignment_dispatched"),
+        ]
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("处置前")
+    AFTER = "after", _("处置后")
+
+
+class IncidentPhoto(models.Model):
+    """A photo of the site a unit took, before or after handling; stored through Django's
+    storage API, shown only through a view that checks who may see the incident. Recorded on
+    the timeline by command.lifecycle (the `note` transition), never created elsewhere."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="photos")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
+    kind = models.CharField(_("照片类型"), max_length=8, choices=PhotoKind.choices)
+    file = models.FileField(_("文件"), upload_to="incident_photos/%Y/%m/", max_length=255)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.kind}:{self.pk}"
 
 
 class TimelineEntry(models.Model):

@@ -104,6 +104,15 @@ def deadline_for(spec: str, start: datetime, calendar: WorkCalendar) -> datetime
     return _city_time(elapsed)
 
 
+# How long a unit has to sign (签收) a dispatched incident, by priority: 2 hours when urgent,
+# one working day when routine (issue 20). Capped by the handling deadline at dispatch.
+SIGN_LIMITS = {"routine": "1wd", "urgent": "2h", "major": "2h"}
+
+
+def sign_limit_for(priority: str) -> str:
+    return SIGN_LIMITS.get(priority, SIGN_LIMITS["routine"])
+
+
 def _city_time(moment: datetime) -> datetime:
     if timezone.is_naive(moment):
         raise ValueError(f"A timezone-aware datetime is required, got naive {moment}.")
