@@ -53,16 +53,22 @@ class Home:
 HOTLINE = Part(_("话务台"), "/hotline/", _("接听12345来电，登记群众诉求，查重合并。"), live=False)
 DISPATCH = Part(_("派单"), "/dispatch/", _("把待派单事件派给承办单位，设定办理时限。"), live=False)
 UNITS = Part(
-    _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=False
+    _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=True
+)
+PERFORMANCE = Part(
+    _("办理绩效"),
+    "/performance/",
+    _("各单位按时签收、按时办结、退回和延期情况，导出报表。"),
+    live=True,
 )
 DUTY = Part(_("值班室"), "/duty/", _("值班交接、督办超时事件、审批延期和退回。"), live=False)
 DASHBOARDS = Part(_("大屏"), "/dashboards/", _("全市事件态势、热点和办理时效。"), live=False)
 
 COMING_BY_ROLE: dict[Role, tuple[Part, ...]] = {
     Role.OPERATOR: (HOTLINE, DASHBOARDS),
-    Role.DUTY_OFFICER: (DISPATCH, DUTY, DASHBOARDS),
-    Role.DUTY_LEADER: (DISPATCH, DUTY, DASHBOARDS),
-    Role.UNIT_STAFF: (UNITS,),
+    Role.DUTY_OFFICER: (DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
+    Role.DUTY_LEADER: (DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
+    Role.UNIT_STAFF: (UNITS, PERFORMANCE),
     Role.INTEGRATOR: (),
 }
 

@@ -1,0 +1,1 @@
+"""Server-rendered consoles of the command app: each role's working screen."""
