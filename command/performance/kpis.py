@@ -3,9 +3,10 @@ or month): counted by the database in one grouped query with conditional aggrega
 by row in Python, so a year of a city's assignments (~1 million) stays a matter of seconds.
 
 The figures describe assignments dispatched in the period [start, end):
-  on-time signing     signed by the sign deadline / signing due (signed, or its limit passed)
-  on-time resolution  resolved by the deadline / resolution due (resolved, or still open and
-                      past the deadline); returned and cancelled assignments are neither
+  on-time signing     signed by the sign deadline / signing due (signed, or its limit passed
+                      while the unit held it: one returned before its limit is not due)
+  on-time resolution  resolved by the deadline / resolution due (resolved, or its deadline
+                      passed while the unit held it, open now or returned/withdrawn later)
   return rate         returns counted (returns_counted) / dispatched
   extension rate      extensions requested / dispatched
   handling time       mean of resolved_at - dispatched_at over those resolved
@@ -20,8 +21,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from command.models import Assignment, AssignmentStatus
@@ -108,13 +119,15 @@ def aggregates(now: datetime) -> dict:
     with_unit = Q(status__in=WITH_UNIT, ended_at__isnull=True)
     resolved = Q(resolved_at__isnull=False)
     signed = Q(accepted_at__isnull=False)
+    # Until the unit let go of it (returned, withdrawn, closed), or now if it still holds it.
+    held_until = Coalesce(F("ended_at"), Value(now, output_field=DateTimeField()))
     return {
         "dispatched": Count("id"),
         "signed": Count("id", filter=signed),
-        "sign_due": Count("id", filter=signed | Q(sign_deadline__lt=now)),
+        "sign_due": Count("id", filter=signed | Q(sign_deadline__lt=held_until)),
         "signed_on_time": Count("id", filter=signed & Q(accepted_at__lte=F("sign_deadline"))),
         "resolved": Count("id", filter=resolved),
-        "resolve_due": Count("id", filter=resolved | (with_unit & Q(deadline__lt=now))),
+        "resolve_due": Count("id", filter=resolved | Q(deadline__lt=held_until)),
         "resolved_on_time": Count("id", filter=resolved & Q(resolved_at__lte=F("deadline"))),
         "returned": Count("id", filter=returns_counted()),
         "extended": Count("id", filter=~Q(extension_status="")),
