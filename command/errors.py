@@ -91,3 +91,9 @@ class InvalidPhoto(InvalidRequest):
 class PhotoTooLarge(CommandError):
     status = 413
     code = "too_large"
+
+
+class HandedBack(Conflict):
+    """The ticket left the unit (handed back, or dispatched elsewhere) while a page showed it."""
+
+    code = "handed_back"

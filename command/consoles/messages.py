@@ -32,6 +32,8 @@ def error_text(error: CommandError) -> str:
         return _(
             "这张工单刚被其他人更新过，您提交的操作没有执行。下面是工单的最新状态，请核对后再操作。"
         )
+    if code == "handed_back":
+        return _("这张工单刚被本单位其他人退回，或已改派给其他单位，您的操作没有执行。")
     if code == "illegal_transition":
         return _("工单当前的状态不允许这个操作（可能已有人先处理了）。下面是工单的最新状态。")
     if code == "note_required":

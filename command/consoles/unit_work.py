@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from command import lifecycle, roles
-from command.errors import InvalidRequest, NotAllowed, NotFound
+from command.errors import HandedBack, InvalidRequest, NotAllowed, NotFound
 from command.models import (
     Assignment,
     AssignmentStatus,
@@ -249,8 +249,8 @@ def actions_for(desk: Desk, incident: Incident, assignment: Assignment | None) -
 def act(desk: Desk, tracking_no: str, action: str, form) -> Incident:
     """Carry out `action` on the desk's ticket with the version its page showed. Raises the
     domain errors: NotFound (not the desk's), InvalidRequest (the form), StaleUpdate,
-    IllegalTransition, NotAllowed (the lifecycle's own checks)."""
-    incident = get_incident(desk, tracking_no)
+    IllegalTransition, NotAllowed (the lifecycle's own checks), HandedBack."""
+    incident = _still_held(desk, tracking_no)
     if action not in UNIT_ACTIONS:
         raise InvalidRequest(f"Unknown action {action!r}.", {"action": ["Unknown action."]})
     request = lifecycle.Request(
@@ -261,6 +261,20 @@ def act(desk: Desk, tracking_no: str, action: str, form) -> Incident:
         expected_version=version_of(form),
     )
     return lifecycle.apply(incident.id, request)
+
+
+def _still_held(desk: Desk, tracking_no: str) -> Incident:
+    """The incident to act on; a ticket the unit held and has lost since (a colleague handed it
+    back, duty staff dispatched it elsewhere) is a conflict, not a ticket that never was."""
+    try:
+        return get_incident(desk, tracking_no)
+    except NotFound:
+        held = Assignment.objects.filter(
+            incident__tracking_no=tracking_no, unit_id__in=desk.unit_ids
+        )
+        if held.exists():
+            raise HandedBack(f"{tracking_no} is no longer with your unit.") from None
+        raise
 
 
 def version_of(form) -> int:

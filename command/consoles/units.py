@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from command import photos
 from command.consoles import unit_work
 from command.consoles.messages import ACTION_LABELS, error_text
-from command.errors import CommandError, Conflict, InvalidPhoto
+from command.errors import CommandError, Conflict, HandedBack, InvalidPhoto
 from command.models import Category, PhotoKind
 
 
@@ -57,7 +57,8 @@ def _detail(
         desk = unit_work.desk_of(request.user)
         ticket = unit_work.ticket(desk, tracking_no)
     except CommandError as refusal:
-        return _refused(request, refusal)
+        # The ticket has left the unit meanwhile: say what happened to the action first.
+        return _refused(request, error if isinstance(error, HandedBack) else refusal)
     context = {
         "desk": desk,
         "ticket": ticket,

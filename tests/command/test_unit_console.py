@@ -453,3 +453,18 @@ def test_unit_work_refuses_a_stale_version_without_http(user, daoli_ticket):
             "resolve",
             {"version": daoli_ticket.version, "note": "x"},
         )
+
+
+def test_acting_on_a_ticket_a_colleague_handed_back_meanwhile_is_a_conflict(
+    browser_of, daoli_ticket
+):
+    colleague = get_user_model().objects.create_user("daoli2")
+    StaffProfile.objects.create(user=colleague, role=Role.UNIT_STAFF, unit=daoli_ticket.unit)
+    seen = fresh(daoli_ticket)
+
+    post(browser_of("daoli2"), seen, "return", note="不属于本单位")
+    late = post(browser_of("daoli"), seen, "sign")
+
+    assert late.status_code == 409
+    assert "刚被本单位其他人退回" in page(late)
+    assert fresh(seen).status == IncidentStatus.RETURNED
