@@ -468,3 +468,17 @@ def test_acting_on_a_ticket_a_colleague_handed_back_meanwhile_is_a_conflict(
     assert late.status_code == 409
     assert "刚被本单位其他人退回" in page(late)
     assert fresh(seen).status == IncidentStatus.RETURNED
+
+
+def test_the_console_speaks_english_when_asked(browser_of, daoli_ticket):
+    client = browser_of("daoli")
+    post(client, daoli_ticket, "sign")
+
+    queue = page(client.get("/units/", HTTP_ACCEPT_LANGUAGE="en"))
+    ticket = page(client.get(f"/units/{daoli_ticket.tracking_no}/", HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "Tracking number" in queue
+    assert "Overdue only" in queue
+    assert "What you can do now" in ticket
+    assert "Progress note" in ticket
+    assert "办理记录" not in ticket
