@@ -40,6 +40,8 @@ STATUS_FILTERS: dict[str, tuple[str, ...]] = {
     "all": (),
 }
 
+WORK_IN_HAND = ("open", "to_sign", "in_hand")
+
 
 @dataclass(frozen=True)
 class Desk:
@@ -106,6 +108,10 @@ def queue(desk: Desk, wanted: QueueFilter, now: datetime | None = None) -> list[
     incidents = visible(desk).select_related("category", "unit", "district")
     if STATUS_FILTERS[wanted.status]:
         incidents = incidents.filter(status__in=STATUS_FILTERS[wanted.status])
+    if wanted.status in WORK_IN_HAND:
+        # Open tickets are with the unit the incident names now (an old assignment of a ticket
+        # reopened and sent elsewhere is not this unit's work), which its index finds at once.
+        incidents = incidents.filter(unit_id__in=desk.unit_ids)
     if wanted.category:
         incidents = incidents.filter(category__code=wanted.category)
     if wanted.query:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from command import lifecycle
-from command.models import Incident, Unit
+from command.models import District, Incident, Unit
 from command.performance import kpis
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,10 @@ def by_key(rows: list[kpis.KpiRow]) -> dict:
     return {row.key: row for row in rows}
 
 
+def by_name(rows: list[kpis.KpiRow]) -> dict:
+    return {row.name: row for row in rows}
+
+
 def test_the_figures_per_unit_are_those_worked_out_by_hand(week):
     rows = by_key(kpis.figures(*WEEK, now=NOW))
 
@@ -100,17 +104,17 @@ def test_the_figures_per_unit_are_those_worked_out_by_hand(week):
 
 
 def test_per_district_and_per_category(week):
-    districts = by_key(kpis.figures(*WEEK, group="district", now=NOW))
-    categories = by_key(kpis.figures(*WEEK, group="category", now=NOW))
+    districts = by_name(kpis.figures(*WEEK, group="district", now=NOW))
+    categories = by_name(kpis.figures(*WEEK, group="category", now=NOW))
 
-    assert list(districts) == ["230102"]
-    assert districts["230102"].name == "道里区"
-    assert districts["230102"].dispatched == 5
-    assert districts["230102"].signed_on_time == 3
-    assert set(categories) == {"noise", "water_supply"}
-    assert categories["noise"].dispatched == 4
-    assert categories["noise"].resolve_rate == pytest.approx(1 / 3)
-    assert categories["water_supply"].avg_handling == timedelta(hours=8)
+    assert list(districts) == ["道里区"]
+    assert districts["道里区"].key == District.objects.get(code="230102").id
+    assert districts["道里区"].dispatched == 5
+    assert districts["道里区"].signed_on_time == 3
+    assert set(categories) == {"噪音扰民", "供水"}
+    assert categories["噪音扰民"].dispatched == 4
+    assert categories["噪音扰民"].resolve_rate == pytest.approx(1 / 3)
+    assert categories["供水"].avg_handling == timedelta(hours=8)
 
 
 def test_a_units_staff_see_their_unit_and_its_sub_units_only(week):
@@ -131,9 +135,9 @@ def test_per_day_week_and_month(week):
         ("2026-11-05", "哈尔滨市水务局", 1),
     ]
     assert sorted(weeks) == [("2026-11-02", 1), ("2026-11-02", 4)]
-    assert {(r.period.isoformat(), r.key, r.dispatched) for r in months} == {
-        ("2026-11-01", "noise", 5),  # F, the next week, is in November too
-        ("2026-11-01", "water_supply", 1),
+    assert {(r.period.isoformat(), r.name, r.dispatched) for r in months} == {
+        ("2026-11-01", "噪音扰民", 5),  # F, the next week, is in November too
+        ("2026-11-01", "供水", 1),
     }
 
 
