@@ -105,6 +105,11 @@ def queue(desk: Desk, wanted: QueueFilter, now: datetime | None = None) -> list[
     """The desk's tickets, most urgent first: overdue first (the earliest deadline is the most
     overdue), then by time left; tickets without a deadline last."""
     now = now or timezone.now()
+    incidents = queue_query(desk, wanted, now)[:QUEUE_LIMIT]
+    return [_row(desk, incident, now) for incident in incidents]
+
+
+def queue_query(desk: Desk, wanted: QueueFilter, now: datetime) -> QuerySet[Incident]:
     incidents = visible(desk).select_related("category", "unit", "district")
     if STATUS_FILTERS[wanted.status]:
         incidents = incidents.filter(status__in=STATUS_FILTERS[wanted.status])
@@ -127,10 +132,9 @@ def queue(desk: Desk, wanted: QueueFilter, now: datetime | None = None) -> list[
         status=AssignmentStatus.DISPATCHED,
         sign_deadline__lt=now,
     )
-    incidents = incidents.annotate(sign_overdue=Exists(unsigned)).order_by(
+    return incidents.annotate(sign_overdue=Exists(unsigned)).order_by(
         F("deadline").asc(nulls_last=True), "id"
     )
-    return [_row(desk, incident, now) for incident in incidents[:QUEUE_LIMIT]]
 
 
 def _row(desk: Desk, incident: Incident, now: datetime) -> QueueRow:
