@@ -67,7 +67,7 @@ def generate(n: int) -> dict:
         cursor.execute("SELECT setseed(0.2026)")
         cursor.execute(DRAWS, [start, n])
         cursor.execute(INCIDENTS, [categories, categories, districts, districts, units, units])
-        cursor.execute(ASSIGNMENTS, [units, units])
+        cursor.execute(ASSIGNMENTS, [units, units, districts, districts, categories, categories])
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('command_incident', 'id'), max(id)) "
             "FROM command_incident"
@@ -128,7 +128,7 @@ FROM bench_draws
 ASSIGNMENTS = """
 INSERT INTO command_assignment (incident_id, unit_id, status, deadline, dispatched_at,
     sign_deadline, accepted_at, resolved_at, ended_at, extension_status, extension_until,
-    extension_reason, note)
+    extension_reason, note, district_id, category_id)
 SELECT 100000000 + i,
        (%s::bigint[])[1 + floor(u * array_length(%s::bigint[], 1))::int],
        CASE WHEN outcome < 0.05 THEN 'returned'
@@ -144,7 +144,9 @@ SELECT 100000000 + i,
             * CASE WHEN urgent THEN interval '24 hours' ELSE interval '7 days' END END,
        CASE WHEN outcome < 0.05 THEN opened + interval '1 hour' END,
        CASE WHEN ext < 0.04 THEN 'approved' ELSE '' END,
-       NULL, '', ''
+       NULL, '', '',
+       (%s::bigint[])[1 + floor(d * array_length(%s::bigint[], 1))::int],
+       (%s::bigint[])[1 + floor(c * array_length(%s::bigint[], 1))::int]
 FROM bench_draws
 """
 

@@ -517,6 +517,9 @@ def _assignment_for(incident: Incident, req: Request, now: datetime) -> Assignme
         deadline=deadline,
         dispatched_at=now,
         sign_deadline=min(sign_by, deadline),
+        # As dispatched: performance figures group by them without reading the incidents.
+        district_id=incident.district_id,
+        category_id=incident.category_id,
     )
 
 

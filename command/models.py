@@ -322,6 +322,14 @@ class Assignment(models.Model):
     # When signing (签收) is due: set at dispatch from the priority (routing.sla.sign_limit_for);
     # null for assignments made before the limit existed.
     sign_deadline = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    # The incident's district and category when it was dispatched (set by lifecycle): unit
+    # performance per district or category is counted from the assignments alone.
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -110,13 +110,16 @@ def queue(desk: Desk, wanted: QueueFilter, now: datetime | None = None) -> list[
 
 
 def queue_query(desk: Desk, wanted: QueueFilter, now: datetime) -> QuerySet[Incident]:
-    incidents = visible(desk).select_related("category", "unit", "district")
+    if wanted.status in WORK_IN_HAND:
+        # Open tickets are with the unit the incident names now, through its current
+        # assignment, so they are visible; the (unit, status) index finds them at once. (Through
+        # `visible` the planner read every assignment the unit ever had: 0.85 s for a year's.)
+        incidents = Incident.objects.filter(unit_id__in=desk.unit_ids)
+    else:
+        incidents = visible(desk)
+    incidents = incidents.select_related("category", "unit", "district")
     if STATUS_FILTERS[wanted.status]:
         incidents = incidents.filter(status__in=STATUS_FILTERS[wanted.status])
-    if wanted.status in WORK_IN_HAND:
-        # Open tickets are with the unit the incident names now (an old assignment of a ticket
-        # reopened and sent elsewhere is not this unit's work), which its index finds at once.
-        incidents = incidents.filter(unit_id__in=desk.unit_ids)
     if wanted.category:
         incidents = incidents.filter(category__code=wanted.category)
     if wanted.query:

@@ -38,13 +38,13 @@ from django.utils import timezone
 
 from command.models import Assignment, AssignmentStatus, Category, District, Unit
 
-# What a group's rows are keyed by (a column of the assignment, or of its incident), and the
-# table naming each key: names are read afterwards (a few dozen rows), so the grouped query reads
-# no table but the assignments (and the incidents, by district or category).
+# What a group's rows are keyed by (a column of the assignment: district and category as
+# dispatched), and the table naming each key. Names are read afterwards (a few dozen rows), so
+# the grouped query reads the assignments alone: joining a year's incidents took seconds more.
 GROUPS: dict[str, tuple[str, type[models.Model], str]] = {
     "unit": ("unit_id", Unit, "name"),
-    "district": ("incident__district_id", District, "name"),
-    "category": ("incident__category_id", Category, "name"),
+    "district": ("district_id", District, "name"),
+    "category": ("category_id", Category, "name"),
 }
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 WITH_UNIT = (AssignmentStatus.DISPATCHED, AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS)

@@ -305,3 +305,11 @@ def test_routine_tickets_must_be_signed_within_one_working_day(city, report):
 
     monday = timezone.make_aware(timezone.datetime(2026, 12, 7, 15, 0))
     assert assignment.sign_deadline == monday
+
+
+def test_an_assignment_keeps_the_district_and_category_it_was_dispatched_with(dispatched):
+    assignment = Assignment.objects.get(incident=dispatched)
+
+    assert dispatched.district is not None
+    assert assignment.district_id == dispatched.district_id
+    assert assignment.category_id == dispatched.category_id
