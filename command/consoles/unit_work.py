@@ -105,8 +105,18 @@ def queue(desk: Desk, wanted: QueueFilter, now: datetime | None = None) -> list[
     """The desk's tickets, most urgent first: overdue first (the earliest deadline is the most
     overdue), then by time left; tickets without a deadline last."""
     now = now or timezone.now()
-    incidents = queue_query(desk, wanted, now)[:QUEUE_LIMIT]
-    return [_row(desk, incident, now) for incident in incidents]
+    incidents = list(queue_query(desk, wanted, now)[:QUEUE_LIMIT])
+    # Which of the page's tickets wait for signing past their limit: one look-up for the page
+    # (as a subquery of the queue, PostgreSQL scanned every assignment: 0.3 s on a year's).
+    late = set(
+        Assignment.objects.filter(
+            incident_id__in=[incident.id for incident in incidents],
+            ended_at__isnull=True,
+            status=AssignmentStatus.DISPATCHED,
+            sign_deadline__lt=now,
+        ).values_list("incident_id", flat=True)
+    )
+    return [_row(desk, incident, now, incident.id in late) for incident in incidents]
 
 
 def queue_query(desk: Desk, wanted: QueueFilter, now: datetime) -> QuerySet[Incident]:
@@ -129,18 +139,10 @@ def queue_query(desk: Desk, wanted: QueueFilter, now: datetime) -> QuerySet[Inci
         )
     if wanted.overdue_only:
         incidents = incidents.filter(deadline__lt=now)
-    unsigned = Assignment.objects.filter(
-        incident=OuterRef("pk"),
-        ended_at__isnull=True,
-        status=AssignmentStatus.DISPATCHED,
-        sign_deadline__lt=now,
-    )
-    return incidents.annotate(sign_overdue=Exists(unsigned)).order_by(
-        F("deadline").asc(nulls_last=True), "id"
-    )
+    return incidents.order_by(F("deadline").asc(nulls_last=True), "id")
 
 
-def _row(desk: Desk, incident: Incident, now: datetime) -> QueueRow:
+def _row(desk: Desk, incident: Incident, now: datetime, sign_overdue: bool) -> QueueRow:
     left = incident.deadline - now if incident.deadline else None
     open_ = incident.status in STATUS_FILTERS["open"]
     return QueueRow(
@@ -149,7 +151,7 @@ def _row(desk: Desk, incident: Incident, now: datetime) -> QueueRow:
         address=_text(desk, incident.address),
         overdue=open_ and left is not None and left < timedelta(0),
         time_left=left,
-        sign_overdue=getattr(incident, "sign_overdue", False),
+        sign_overdue=sign_overdue,
     )
 
 

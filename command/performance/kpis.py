@@ -165,7 +165,7 @@ def iter_figures(
     period: str | None = None,
     now: datetime | None = None,
 ) -> Iterator[KpiRow]:
-    """As `figures`, one row at a time as the database hands them over (the exports stream)."""
+    """As `figures`, one row at a time (the exports write each as it comes)."""
     if group not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
     if period is not None and period not in PERIODS:
@@ -181,7 +181,10 @@ def iter_figures(
     rows = rows.values(*fields).annotate(**aggregates(now)).order_by(*fields)
     names = dict(model.objects.values_list("id", label))
     satisfaction = satisfaction_rates(start, end, group, unit_ids)
-    for row in rows.iterator(chunk_size=2000):
+    # Fetched whole (a group a row: a few thousand at most). Not through a server-side cursor
+    # (`iterator()`): PostgreSQL plans a cursor's query without parallel workers, which made a
+    # year's figures take 2.2 s instead of 0.8.
+    for row in rows:
         bucket = row.get("bucket")
         yield KpiRow(
             key=row[key],

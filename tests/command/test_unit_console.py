@@ -482,3 +482,16 @@ def test_the_console_speaks_english_when_asked(browser_of, daoli_ticket):
     assert "What you can do now" in ticket
     assert "Progress note" in ticket
     assert "办理记录" not in ticket
+
+
+def test_tickets_waiting_past_their_sign_limit_are_tagged(city, report, browser_of):
+    late = report(NOISE, now=timezone.now() - timedelta(days=4)).incident  # 1 working day
+    fresh_one = report(STATION_NOISE, at=HARBIN_STATION).incident  # 南岗区: not daoli's
+    on_time = report("中央大街附近商铺高音喇叭噪音扰民", at=(45.7790, 126.6177)).incident
+    assert fresh_one.unit.name == "南岗区人民政府"
+
+    rows = page(browser_of("daoli").get("/units/?rows=1"))
+
+    tagged = re.findall(r'data-tracking-no="([^"]+)"[^>]*>(?:(?!</tr>).)*签收超时', rows, re.S)
+    assert tagged == [late.tracking_no]
+    assert on_time.tracking_no in rows
