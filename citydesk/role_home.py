@@ -58,7 +58,13 @@ DISPATCH = Part(
     live=True,
 )
 UNITS = Part(
-    _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=False
+    _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=True
+)
+PERFORMANCE = Part(
+    _("办理绩效"),
+    "/performance/",
+    _("各单位按时签收、按时办结、退回和延期情况，导出报表。"),
+    live=True,
 )
 DUTY = Part(_("值班室"), "/duty/", _("值班交接、督办超时事件、审批延期和退回。"), live=False)
 DASHBOARDS = Part(_("大屏"), "/dashboards/", _("全市事件态势、热点和办理时效。"), live=False)
@@ -66,9 +72,9 @@ DASHBOARDS = Part(_("大屏"), "/dashboards/", _("全市事件态势、热点和
 # Each role's own parts, live or still to come; the live ones head the page.
 PARTS_BY_ROLE: dict[Role, tuple[Part, ...]] = {
     Role.OPERATOR: (HOTLINE, DASHBOARDS),
-    Role.DUTY_OFFICER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS),
-    Role.DUTY_LEADER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS),
-    Role.UNIT_STAFF: (UNITS,),
+    Role.DUTY_OFFICER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
+    Role.DUTY_LEADER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
+    Role.UNIT_STAFF: (UNITS, PERFORMANCE),
     Role.INTEGRATOR: (),
 }
 

@@ -179,6 +179,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Uploaded files (site photos): through the storage API, never served as a public path ---
+# Photos are shown only through command.consoles' view, which checks who may see the incident.
+MEDIA_ROOT = Path(os.environ.get("CITYDESK_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # never routed: there is no public /media/ path
+
 # --- Request bodies: capped here and at the proxy (deploy/nginx/citydesk.conf) ----------------
 # A report is a few KB: a body over 1 MB is refused before it is parsed (the API answers 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
@@ -274,6 +279,8 @@ CITYDESK = {
     # ("auto": only in a server process; "1" always, "0" never), in services mode Celery beat.
     "SUPERVISION_SCAN_SECONDS": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
     "SUPERVISION_IN_PROCESS": os.environ.get("CITYDESK_SUPERVISION_IN_PROCESS", "auto"),
+    # A site photo's size limit (bytes); the proxy lets /units/ bodies this large through.
+    "PHOTO_MAX_BYTES": int(os.environ.get("CITYDESK_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

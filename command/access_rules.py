@@ -43,6 +43,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "request_extension":  (NO,     NO,          NO,         UNIT,      NO,        NO),
     "approve_extension":  (NO,     YES,         YES,        NO,        NO,        NO),
     "reject_extension":   (NO,     YES,         YES,        NO,        NO,        NO),
+    "note":               (NO,     NO,          NO,         UNIT,      NO,        NO),
     "resolve":            (NO,     NO,          NO,         UNIT,      NO,        NO),
     "close":              (YES,    YES,         YES,        NO,        NO,        NO),
     "reopen":             (YES,    YES,         YES,        NO,        NO,        NO),

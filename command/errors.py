@@ -92,3 +92,20 @@ class NotAllowed(CommandError):
 class NotFound(CommandError):
     status = 404
     code = "not_found"
+
+
+class InvalidPhoto(InvalidRequest):
+    """An upload that is not a PNG or JPEG image, whatever its name says."""
+
+    code = "invalid_photo"
+
+
+class PhotoTooLarge(CommandError):
+    status = 413
+    code = "too_large"
+
+
+class HandedBack(Conflict):
+    """The ticket left the unit (handed back, or dispatched elsewhere) while a page showed it."""
+
+    code = "handed_back"

@@ -16,6 +16,7 @@ Joint handling and supervision keep the status: `assist` adds an assisting unit,
 the unit `reply_notice`s; the scanner (command.supervision) records `mark_warning`,
 `mark_overdue`, `mark_not_signed` and `mark_notice_unanswered`, each writing its
 SupervisionAlert rows once.
+                   accepted/in_progress: note (a progress note or a site photo; status stays)
 
 Operators' corrections of what intake decided are transitions too: `merge` (open → merged, the
 other incident takes its reports), `unmerge` (merged → the status before), `split` (a report
@@ -56,6 +57,7 @@ from command.models import (
     AssignmentStatus,
     ExtensionStatus,
     Incident,
+    IncidentPhoto,
     IncidentStatus,
     Priority,
     Report,
@@ -136,6 +138,8 @@ TRANSITIONS: dict[str, Transition] = {
             "assignment.extension_rejected",
             needs_note=True,
         ),
+        # 进展反馈: a unit's progress note, or a photo of the site, on the timeline.
+        Transition("note", frozenset({S.ACCEPTED, S.IN_PROGRESS}), None, "assignment.noted"),
         Transition(
             "resolve",
             frozenset({S.ACCEPTED, S.IN_PROGRESS}),
@@ -606,8 +610,11 @@ def _assignment_for(
         deadline=deadline,
         dispatched_at=now,
         role=role,
-        sign_due_at=sla.sign_due(incident.priority, now, calendar),
+        sign_due_at=min(sla.sign_due(incident.priority, now, calendar), deadline),
         warn_at=sla.warning_point(now, deadline),
+        # As dispatched: performance figures group by them without reading the incidents.
+        district_id=incident.district_id,
+        category_id=incident.category_id,
     )
 
 
@@ -692,6 +699,26 @@ def _reject_extension(incident: Incident, current: Assignment, req: Request, now
     _expect_extension_request(current)
     current.extension_status = ExtensionStatus.REJECTED
     current.save(update_fields=["extension_status"])
+
+
+def _note(incident: Incident, current: Assignment, req: Request, now: datetime) -> dict:
+    """A progress note, or a photo the caller has stored (command.photos) with its caption."""
+    photo = (req.data or {}).get("photo")
+    if photo is None:
+        if not req.note.strip():
+            raise NoteRequired("A note is required.", {"note": ["Write what was done."]})
+        return {}
+    row = IncidentPhoto.objects.create(
+        incident=incident,
+        assignment=current,
+        kind=photo["kind"],
+        file=photo["file"],
+        content_type=photo["content_type"],
+        size=photo["size"],
+        uploaded_by=req.actor if req.actor is not None and req.actor.is_authenticated else None,
+        at=now,
+    )
+    return {"photo": {"id": row.id, "kind": row.kind, "size": row.size}}
 
 
 def _resolve(incident: Incident, current: Assignment, req: Request, now: datetime) -> None:
@@ -994,6 +1021,7 @@ STEPS: dict[str, Callable[..., dict | None]] = {
     "request_extension": _request_extension,
     "approve_extension": _approve_extension,
     "reject_extension": _reject_extension,
+    "note": _note,
     "resolve": _resolve,
     "close": _close,
     "reopen": _reopen,

@@ -335,6 +335,14 @@ class Assignment(models.Model):
     )
     deadline = models.DateTimeField(_("deadline"))
     dispatched_at = models.DateTimeField()
+    # The incident's district and category when it was dispatched (set by lifecycle): unit
+    # performance per district or category is counted from the assignments alone.
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -370,7 +378,41 @@ class Assignment(models.Model):
                 name="assignment_open",
                 condition=models.Q(ended_at__isnull=True),
             ),
+            # Performance figures (command.performance.kpis) select a period's assignments.
+            models.Index(fields=["dispatched_at"], name="assignment_dispatched"),
         ]
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("处置前")
+    AFTER = "after", _("处置后")
+
+
+class IncidentPhoto(models.Model):
+    """A photo of the site a unit took, before or after handling; stored through Django's
+    storage API, shown only through a view that checks who may see the incident. Recorded on
+    the timeline by command.lifecycle (the `note` transition), never created elsewhere."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="photos")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
+    kind = models.CharField(_("照片类型"), max_length=8, choices=PhotoKind.choices)
+    file = models.FileField(_("文件"), upload_to="incident_photos/%Y/%m/", max_length=255)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.kind}:{self.pk}"
 
 
 class TimelineEntry(models.Model):

@@ -237,6 +237,7 @@ def transition_case(action: str, report, people) -> tuple[Incident, dict]:
         "start": [("sign", {})],
         "resolve": [("sign", {})],
         "request_extension": [("sign", {})],
+        "note": [("sign", {})],
         "approve_extension": [("sign", {}), ("request_extension", {"until": None})],
         "reject_extension": [("sign", {}), ("request_extension", {"until": None})],
         "close": [("sign", {}), ("resolve", {})],
