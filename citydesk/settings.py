@@ -263,6 +263,9 @@ CITYDESK = {
         o for o in os.environ.get("CITYDESK_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
     ],
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
+    # Raster tiles under the dashboards' map ({z}/{x}/{y} URL, e.g. a city's own tile server).
+    # Empty: the district polygons alone, nothing fetched from outside.
+    "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }
 

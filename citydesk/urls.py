@@ -57,6 +57,7 @@ urlpatterns = [
     path("api/v1/", include("command.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
+    path("dashboards/", include("dashboards.urls")),
     *demo_pages,
     # Last: any other /api/ path answers JSON, also with DEBUG on (handler404 is not used then).
     re_path(r"^api/", views.not_found),
