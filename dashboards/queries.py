@@ -254,7 +254,7 @@ def top_categories(scope: Scope, filters: Filters, now: datetime) -> list[tuple[
         .exclude(status=IncidentStatus.MERGED)
         .values("category__name")
         .annotate(n=Count("id"))
-        .order_by("-n", "category__name")[:TOP_CATEGORIES]
+        .order_by("-n", "category__code")[:TOP_CATEGORIES]
     )
     return [(row["category__name"], row["n"]) for row in rows]
 
