@@ -44,7 +44,8 @@ def day(city, report, user):
     water = user("water")
     w1 = report("中央大街自来水管爆裂，水流满街", source="hotline", now=NOW - 3 * H).incident
     merged = report("中央大街自来水管爆裂 水流满街", source="hotline", now=NOW - 2 * H)
-    assert merged.merged and merged.incident.id == w1.id
+    assert merged.merged
+    assert merged.incident.id == w1.id
     set_deadline(w1, NOW + 21 * H)
     act(w1, "sign", water, NOW - 2.5 * H)
     w2 = report("哈尔滨站门前自来水管漏水", at=HARBIN_STATION, source="sms", now=NOW - 5 * H)
