@@ -49,20 +49,24 @@ class Home:
         return [part for part in self.parts if not part.live]
 
 
-# Built by later issues: named here so each role's page says what is coming.
+# Each role's parts of CityDesk: those built by later issues are named here so each role's page
+# says what is coming; a part becomes live when its issue serves it.
 HOTLINE = Part(_("话务台"), "/hotline/", _("接听12345来电，登记群众诉求，查重合并。"), live=False)
 DISPATCH = Part(_("派单"), "/dispatch/", _("把待派单事件派给承办单位，设定办理时限。"), live=False)
 UNITS = Part(
     _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=False
 )
 DUTY = Part(_("值班室"), "/duty/", _("值班交接、督办超时事件、审批延期和退回。"), live=False)
-DASHBOARDS = Part(_("大屏"), "/dashboards/", _("全市事件态势、热点和办理时效。"), live=False)
+DASHBOARDS = Part(_("大屏"), "/dashboards/city/", _("全市事件态势、热点和办理时效。"), live=True)
+UNIT_DASHBOARD = Part(
+    _("本单位大屏"), "/dashboards/unit/", _("本单位事件态势、办理时效和超时工单。"), live=True
+)
 
 COMING_BY_ROLE: dict[Role, tuple[Part, ...]] = {
     Role.OPERATOR: (HOTLINE, DASHBOARDS),
     Role.DUTY_OFFICER: (DISPATCH, DUTY, DASHBOARDS),
     Role.DUTY_LEADER: (DISPATCH, DUTY, DASHBOARDS),
-    Role.UNIT_STAFF: (UNITS,),
+    Role.UNIT_STAFF: (UNITS, UNIT_DASHBOARD),
     Role.INTEGRATOR: (),
 }
 
@@ -99,7 +103,12 @@ def home_for(user: AbstractBaseUser, *, probe: bool) -> Home:
     if user.is_staff:
         parts.append(ADMIN)
     if role is not None:
-        parts += COMING_BY_ROLE[role]
+        # Unit staff without a unit have no unit dashboard to open (it would refuse them).
+        parts += [
+            part
+            for part in COMING_BY_ROLE[role]
+            if part is not UNIT_DASHBOARD or roles.unit_of(user) is not None
+        ]
     return Home(
         identity=identity_of(user),
         role=role,

@@ -67,18 +67,20 @@ def without_language_switch(page: str) -> str:
 
 # --- each role's home -----------------------------------------------------------------------
 
-CITYWIDE_COMING = ["/dispatch/", "/duty/", "/dashboards/"]
+CITYWIDE_COMING = ["/dispatch/", "/duty/"]
+# The dashboards (issue #21): the whole city's, or the user's unit's.
+CITY, UNIT = "/dashboards/city/", "/dashboards/unit/"
 
 
 @pytest.mark.parametrize(
     ("username", "role", "unit", "live", "coming"),
     [
-        ("operator", "话务员", None, ["/api/docs/"], ["/hotline/", "/dashboards/"]),
-        ("duty", "值班员", None, ["/api/docs/", "/admin/"], CITYWIDE_COMING),
-        ("leader", "带班领导", None, ["/api/docs/", "/admin/"], CITYWIDE_COMING),
-        ("daoli", "承办单位人员", "道里区人民政府", ["/api/docs/"], ["/units/"]),
-        ("nangang", "承办单位人员", "南岗区人民政府", ["/api/docs/"], ["/units/"]),
-        ("water", "承办单位人员", "哈尔滨市水务局", ["/api/docs/"], ["/units/"]),
+        ("operator", "话务员", None, ["/api/docs/", CITY], ["/hotline/"]),
+        ("duty", "值班员", None, ["/api/docs/", "/admin/", CITY], CITYWIDE_COMING),
+        ("leader", "带班领导", None, ["/api/docs/", "/admin/", CITY], CITYWIDE_COMING),
+        ("daoli", "承办单位人员", "道里区人民政府", ["/api/docs/", UNIT], ["/units/"]),
+        ("nangang", "承办单位人员", "南岗区人民政府", ["/api/docs/", UNIT], ["/units/"]),
+        ("water", "承办单位人员", "哈尔滨市水务局", ["/api/docs/", UNIT], ["/units/"]),
     ],
 )
 def test_each_demo_user_signs_in_with_the_form_and_lands_on_their_home(
