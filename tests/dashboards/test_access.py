@@ -243,3 +243,19 @@ def test_the_unit_dashboard_counts_only_the_units_incidents(user, report):
     duty = post(signed_in(user, "duty"), callback_body(LIVE_OUTPUT, live_inputs(), LIVE_OUTPUTS))
     assert water.json()["response"]["n-open"]["children"] == "1"
     assert duty.json()["response"]["n-open"]["children"] == "2"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_speaks_english_when_asked(user, city):
+    client = signed_in(user, "duty")
+    client.cookies["django_language"] = "en"
+
+    page = client.get("/dashboards/city/").content.decode()
+    layout = client.get("/dashboards/city/_dash-layout").json()
+    answer = post(client, callback_body(LIVE_OUTPUT, live_inputs(), LIVE_OUTPUTS)).json()
+
+    assert '<html lang="en">' in page
+    assert "Wall mode" in page
+    assert "The city at a glance" in json.dumps(layout)
+    assert "All districts" in json.dumps(layout)
+    assert answer["response"]["updated-at"]["children"].startswith("Updated 20")
