@@ -9,7 +9,7 @@ a filter changes; never on a timer.
 
 from __future__ import annotations
 
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,6 +86,9 @@ def _body(wall: bool) -> list:
     map_style = {"height": "600px" if wall else "560px"}
     return [
         dcc.Store(id="live-tick", data={"n": 0}),
+        # Written by the live callback when it is done: the charts follow it, so the map and the
+        # counters are not kept waiting behind the slower charts (bench.dashboard).
+        dcc.Store(id="live-done"),
         _counters(),
         html.Div(
             className="map-row",
@@ -135,8 +138,10 @@ def wall_layout() -> html.Div:
 def register(app: CityDash, *, filters: bool, wall: bool) -> None:
     """The live, charts and detail callbacks; with `filters`, the filter dropdowns are inputs."""
     inputs = [Input("live-tick", "data")]
+    states = []
     if filters:
         inputs += [Input(ident, "value") for ident in FILTERS]
+        states = [State(ident, "value") for ident in FILTERS]
 
     def filters_of(values: tuple) -> queries.Filters:
         return queries.parse_filters(*values) if filters else queries.Filters()
@@ -147,15 +152,17 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Output("n-warning", "children"),
         Output("n-overdue", "children"),
         Output("updated-at", "children"),
+        Output("live-done", "data"),
         *inputs,
     )
-    def refresh_live(_tick, *values):
+    def refresh_live(tick, *values):
         tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
         now = timezone.now()
         done = panels.live(
             current().viewer.scope, filters_of(values), now, dark=wall, tile_url=tile_url
         )
-        return done.map, done.open, done.warning, done.overdue, done.updated
+        finished = {"tick": tick, "at": now.isoformat()}
+        return done.map, done.open, done.warning, done.overdue, done.updated, finished
 
     @app.callback(
         Output("by-source", "figure"),
@@ -166,9 +173,11 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Output("satisfaction", "children"),
         Output("league", "children"),
         Output("hot-spots", "children"),
-        *inputs,
+        Input("live-done", "data"),
+        *states,
+        prevent_initial_call=True,
     )
-    def refresh_charts(_tick, *values):
+    def refresh_charts(_done, *values):
         done = panels.charts(current().viewer.scope, filters_of(values), timezone.now(), dark=wall)
         return (
             done.by_source,

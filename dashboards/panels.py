@@ -88,8 +88,9 @@ def live(
 
 
 def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False) -> Figures:
-    rates = queries.rates(queries.assignments_in(scope, filters, now), now)
-    league = queries.unit_league(scope, filters, now)
+    assignments = queries.assignments_in(scope, filters, now)
+    rates = queries.rates(assignments, now)
+    league = queries.unit_league(scope, filters, now, assignments)
     spots = queries.hot_spots(scope, filters, now)
     return Figures(
         by_source=figures.source_figure(queries.intake_by_source(scope, filters, now), dark),

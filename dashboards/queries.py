@@ -128,7 +128,6 @@ class OpenIncident:
     reports: int
     category: str
     district_code: str | None
-    summary: str
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,6 @@ def open_incidents(scope: Scope, filters: Filters, now: datetime) -> list[OpenIn
         "report_count",
         "category__name",
         "district__code",
-        "summary",
     )
     return [
         OpenIncident(
@@ -191,9 +189,8 @@ def open_incidents(scope: Scope, filters: Filters, now: datetime) -> list[OpenIn
             reports=count,
             category=category,
             district_code=district,
-            summary=mask_text(summary[:80]),
         )
-        for no, lat, lon, status, deadline, dispatched, count, category, district, summary in rows
+        for no, lat, lon, status, deadline, dispatched, count, category, district in rows
     ]
 
 
@@ -354,11 +351,19 @@ class LeagueRow:
     overdue: int
 
 
-def unit_league(scope: Scope, filters: Filters, now: datetime) -> list[LeagueRow]:
+def unit_league(
+    scope: Scope,
+    filters: Filters,
+    now: datetime,
+    assignments: list[AssignmentTimes] | None = None,
+) -> list[LeagueRow]:
     """Each unit's assignments of the period and how many were on time, best first; and how
-    many of its open assignments (of any date) are past their deadline now."""
+    many of its open assignments (of any date) are past their deadline now. `assignments`:
+    those of assignments_in(scope, filters, now) when the caller has them already."""
+    if assignments is None:
+        assignments = assignments_in(scope, filters, now)
     by_unit: dict[int, list[AssignmentTimes]] = defaultdict(list)
-    for a in assignments_in(scope, filters, now):
+    for a in assignments:
         by_unit[a.unit_id].append(a)
     overdue_rows = Assignment.objects.filter(status__in=OPEN_ASSIGNMENTS)
     if not scope.citywide:

@@ -144,7 +144,7 @@ def callback_body(output: str, inputs: list, outputs) -> str:
 
 LIVE_OUTPUT = (
     "..map.figure...n-open.children...n-warning.children...n-overdue.children"
-    "...updated-at.children.."
+    "...updated-at.children...live-done.data.."
 )
 LIVE_OUTPUTS = [
     {"id": i, "property": p}
@@ -154,6 +154,7 @@ LIVE_OUTPUTS = [
         ("n-warning", "children"),
         ("n-overdue", "children"),
         ("updated-at", "children"),
+        ("live-done", "data"),
     ]
 ]
 
@@ -195,7 +196,7 @@ def test_a_callback_answers_the_counts_from_the_database(user, report):
         ),
         (
             callback_body(LIVE_OUTPUT, live_inputs(), LIVE_OUTPUTS[:1]),
-            "outputs: a list of 5 objects.",
+            "outputs: a list of 6 objects.",
         ),
         (callback_body(LIVE_OUTPUT, live_inputs()[:2], LIVE_OUTPUTS), "inputs: a list of 5"),
         (

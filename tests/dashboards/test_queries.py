@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from command import lifecycle
 from command.models import Assignment, Incident
@@ -169,11 +170,13 @@ def test_filters_narrow_every_figure(day):
 
 
 def test_the_panels_show_the_counts_as_text(day):
-    live = panels.live(CITY, Filters(), NOW)
+    with translation.override("zh-hans"):
+        live = panels.live(CITY, Filters(), NOW)
     assert (live.open, live.warning, live.overdue) == ("3", "1", "1")
     assert live.updated == "更新于 2026年12月4日 15:00"
+    traces = live.map["data"]
     districts = {
-        t.meta["district"]: t.meta["open"] for t in live.map.data if t.meta and "district" in t.meta
+        t["meta"]["district"]: t["meta"]["open"] for t in traces if "district" in t.get("meta", {})
     }
     assert districts["230102"] == 1
     assert districts["230103"] == 2
