@@ -89,6 +89,9 @@ def _body(wall: bool) -> list:
         # Written by the live callback when it is done: the charts follow it, so the map and the
         # counters are not kept waiting behind the slower charts (bench.dashboard).
         dcc.Store(id="live-done"),
+        # Written when the charts are done too: the live client sends no new tick before it
+        # (one round of callbacks at a time), so a burst costs the page a few redraws at most.
+        dcc.Store(id="round-done"),
         _counters(),
         html.Div(
             className="map-row",
@@ -173,11 +176,12 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Output("satisfaction", "children"),
         Output("league", "children"),
         Output("hot-spots", "children"),
+        Output("round-done", "data"),
         Input("live-done", "data"),
         *states,
         prevent_initial_call=True,
     )
-    def refresh_charts(_done, *values):
+    def refresh_charts(live_done, *values):
         done = panels.charts(current().viewer.scope, filters_of(values), timezone.now(), dark=wall)
         return (
             done.by_source,
@@ -188,7 +192,19 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
             done.satisfaction,
             done.league,
             done.hot_spots,
+            live_done,
         )
+
+    # Tells the live client (static/dashboards/live.js) that the round it asked for is over.
+    app.clientside_callback(
+        """function (done) {
+            if (window.__citydeskRoundDone) window.__citydeskRoundDone(done);
+            return window.dash_clientside.no_update;
+        }""",
+        Output("round-done", "id"),
+        Input("round-done", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("detail", "children"), Input("map", "clickData"), Input("live-tick", "data")

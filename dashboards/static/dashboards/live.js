@@ -6,13 +6,17 @@
  * events are hints, the counts come from the database.
  *
  * Coalescing: however many events arrive, the store is bumped at most once per animation
- * frame and at most once per WINDOW_MS, so a burst of 100 events in a second makes a few
- * refreshes, not a hundred, and the page's main thread stays free.
+ * frame, at most once per WINDOW_MS, and never while the round of callbacks the last bump
+ * started is still running (the dashboard calls window.__citydeskRoundDone when it is over).
+ * A burst of 100 events in a second makes a few refreshes, not a hundred, and the page's main
+ * thread stays free.
  */
 
 const WINDOW_MS = 250;
 // Dash may not have rendered yet when the first event comes: look again this much later.
 const NOT_READY_RETRY_MS = 50;
+// A round whose end was never reported (a failed callback) stops holding ticks after this.
+const ROUND_MAX_MS = 5000;
 
 /**
  * @param {Object} options
@@ -44,9 +48,17 @@ export async function startLive({
   let frame = null;
   let timer = null;
   let wasLive = false;
+  let round = null; // the timer bounding the round of callbacks in flight, if one is
+
+  function roundOver() {
+    clearTimeout(round);
+    round = null;
+    if (live.pending > 0) request();
+  }
+  window.__citydeskRoundDone = roundOver;
 
   function request() {
-    if (frame !== null || timer !== null) return;
+    if (frame !== null || timer !== null || round !== null) return;
     const wait = lastFlushAt + windowMs - performance.now();
     if (wait > 0) {
       timer = setTimeout(() => {
@@ -72,6 +84,7 @@ export async function startLive({
     live.pending = 0;
     live.flushes += 1;
     lastFlushAt = performance.now();
+    round = setTimeout(roundOver, ROUND_MAX_MS);
     dash.set_props(storeId, { data: { n: live.flushes, seq: live.lastSeq, events } });
   }
 
@@ -92,7 +105,10 @@ export async function startLive({
       if (status !== "live") return;
       // Back after a drop: events.js has resynced what the streams missed; read the figures
       // again too, in case what changed meanwhile left no event on these streams.
-      if (wasLive) request();
+      if (wasLive) {
+        live.pending += 1;
+        request();
+      }
       wasLive = true;
     },
   });
