@@ -23,24 +23,24 @@ FILTERS = ("f-district", "f-category", "f-source", "f-period")
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True, "responsive": True}
 
 
-def _counter(ident: str, label: str, note: str = "") -> html.Div:
+def _counter(ident: str, label: str, note: str = "", value: str = "—") -> html.Div:
     return html.Div(
         className="counter",
         children=[
             html.Div(label, className="label"),
-            html.Div("—", id=ident, className="value"),
+            html.Div(value, id=ident, className="value"),
             html.Div(note, className="note") if note else None,
         ],
     )
 
 
-def _counters() -> html.Div:
+def _counters(first: panels.Live | None) -> html.Div:
     return html.Div(
         className="counters",
         children=[
-            _counter("n-open", _("在办")),
-            _counter("n-warning", _("预警")),
-            _counter("n-overdue", _("超时")),
+            _counter("n-open", _("在办"), value=first.open if first else "—"),
+            _counter("n-warning", _("预警"), value=first.warning if first else "—"),
+            _counter("n-overdue", _("超时"), value=first.overdue if first else "—"),
             _counter("rate-signing", _("按时签收率")),
             _counter("rate-resolution", _("按时办结率")),
             _counter("satisfaction", _("满意度"), _("暂无回访数据")),
@@ -81,22 +81,41 @@ def _filters(options: dict[str, list[tuple[str, str]]]) -> html.Div:
     )
 
 
+def _first_live(wall: bool) -> tuple[panels.Live | None, dict | None]:
+    """The map and counters as they are now, sent with the layout: the first render waits for
+    no callback (a round trip less; bench.dashboard). None while Dash checks the layout."""
+    visit = visiting()
+    if visit is None:
+        return None, None
+    now = timezone.now()
+    tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
+    first = panels.live(visit.viewer.scope, queries.Filters(), now, dark=wall, tile_url=tile_url)
+    return first, {"tick": {"n": 0}, "at": now.isoformat()}
+
+
 def _body(wall: bool) -> list:
     graph = {"config": GRAPH_CONFIG, "style": {"height": "230px" if wall else "300px"}}
     map_style = {"height": "600px" if wall else "560px"}
+    first, done = _first_live(wall)
     return [
         dcc.Store(id="live-tick", data={"n": 0}),
         # Written by the live callback when it is done: the charts follow it, so the map and the
         # counters are not kept waiting behind the slower charts (bench.dashboard).
-        dcc.Store(id="live-done"),
+        dcc.Store(id="live-done", data=done),
         # Written when the charts are done too: the live client sends no new tick before it
         # (one round of callbacks at a time), so a burst costs the page a few redraws at most.
         dcc.Store(id="round-done"),
-        _counters(),
+        _counters(first),
         html.Div(
             className="map-row",
             children=[
-                dcc.Graph(id="map", className="map", config=GRAPH_CONFIG, style=map_style),
+                dcc.Graph(
+                    id="map",
+                    className="map",
+                    config=GRAPH_CONFIG,
+                    style=map_style,
+                    figure=first.map if first else {"data": [], "layout": {}},
+                ),
                 html.Aside(id="detail", className="detail"),
             ],
         ),
@@ -115,7 +134,7 @@ def _body(wall: bool) -> list:
                 html.Section([html.H2(_("异常升高")), html.Div(id="hot-spots")]),
             ],
         ),
-        html.Div(id="updated-at", className="updated"),
+        html.Div(first.updated if first else "", id="updated-at", className="updated"),
     ]
 
 
@@ -157,6 +176,7 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Output("updated-at", "children"),
         Output("live-done", "data"),
         *inputs,
+        prevent_initial_call=True,  # the layout brings the first map and counters
     )
     def refresh_live(tick, *values):
         tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
@@ -179,7 +199,6 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Output("round-done", "data"),
         Input("live-done", "data"),
         *states,
-        prevent_initial_call=True,
     )
     def refresh_charts(live_done, *values):
         done = panels.charts(current().viewer.scope, filters_of(values), timezone.now(), dark=wall)
