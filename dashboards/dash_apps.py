@@ -94,9 +94,16 @@ def _first_live(wall: bool) -> tuple[panels.Live | None, dict | None]:
 
 
 def _body(wall: bool) -> list:
-    graph = {"config": GRAPH_CONFIG, "style": {"height": "230px" if wall else "300px"}}
-    map_style = {"height": "600px" if wall else "560px"}
+    graph = {"config": GRAPH_CONFIG, "style": {"height": "210px" if wall else "300px"}}
+    map_style = {"height": "560px"}
     first, done = _first_live(wall)
+    tables = html.Div(
+        className="tables",
+        children=[
+            html.Section([html.H2(_("承办单位排行")), html.Div(id="league")]),
+            html.Section([html.H2(_("异常升高")), html.Div(id="hot-spots")]),
+        ],
+    )
     return [
         dcc.Store(id="live-tick", data={"n": 0}),
         # Written by the live callback when it is done: the charts follow it, so the map and the
@@ -116,7 +123,9 @@ def _body(wall: bool) -> list:
                     style=map_style,
                     figure=first.map if first else {"data": [], "layout": {}},
                 ),
-                html.Aside(id="detail", className="detail"),
+                # On the wall the tables stand beside the map (nobody clicks a wall); on a desk
+                # the clicked incident does, and the tables go below.
+                tables if wall else html.Aside(id="detail", className="detail"),
             ],
         ),
         html.Div(
@@ -127,13 +136,7 @@ def _body(wall: bool) -> list:
                 dcc.Graph(id="top-categories", **graph),
             ],
         ),
-        html.Div(
-            className="tables",
-            children=[
-                html.Section([html.H2(_("承办单位排行")), html.Div(id="league")]),
-                html.Section([html.H2(_("异常升高")), html.Div(id="hot-spots")]),
-            ],
-        ),
+        html.Aside(id="detail", hidden=True) if wall else tables,
         html.Div(first.updated if first else "", id="updated-at", className="updated"),
     ]
 

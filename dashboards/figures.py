@@ -43,9 +43,9 @@ SOURCE_LABELS = {
     "12319": gettext_lazy("12319城管"),
 }
 CHOROPLETH_SCALE = "YlOrRd"
-# From this many points the map draws them with WebGL (scattergl): SVG markers cost ~0.4 s a
-# redraw at 1,000 points on the bench machine (bench.dashboard), WebGL a fraction of it.
-WEBGL_FROM = 300
+# From this many points the map draws them with WebGL (scattergl): SVG took seconds to draw
+# 10,000. Below it, SVG, which needs no WebGL (at 1,000 points the two measured alike here).
+WEBGL_FROM = 2000
 # Harbin's latitude: one degree of longitude is cos(45.75°) of one of latitude on the ground.
 MAP_LATITUDE = 45.75
 
