@@ -185,6 +185,7 @@ def measure(url: str, cookie: str, api_key: str, opened: int, runs: int) -> None
         cdp.send("Performance.enable")
         for label in ("burst 1", "burst 2"):
             burst(page, cdp, url, api_key, label)
+        latency(page, url, api_key)
         client_ms = page.evaluate(CLIENT_BURST)
         print(
             f"dashboard.burst_client_ms {client_ms:.2f} (100 events handed to the live client "
@@ -234,8 +235,31 @@ CLIENT_BURST = """async () => {
 LIVE_COUNTS = "async () => { const l = await window.__citydeskLive; return [l.events, l.flushes]; }"
 
 
-def post_reports(url: str, api_key: str, count: int, label: str) -> None:
-    """`count` reports POSTed from 8 threads, as fast as the server takes them."""
+def latency(page, url: str, api_key: str, samples: int = 5) -> None:
+    """From POSTing one report to its point on the open dashboard's map, one at a time."""
+    took = []
+    for i in range(samples):
+        page.wait_for_function(SETTLED, arg=[0], timeout=BOUND_S * 1000, polling=100)
+        page.wait_for_timeout(1000)  # a quiet page, as between two calls to the hotline
+        started = time.perf_counter()
+        tracking_no = post_reports(url, api_key, 1, f"latency-{i}")[0]
+        page.wait_for_function(
+            "(no) => ((document.querySelector('#map .js-plotly-plot') || {}).data || [])"
+            ".some(t => (t.customdata || []).includes(no))",
+            arg=tracking_no,
+            timeout=BOUND_S * 1000,
+            polling="raf",
+        )
+        took.append(time.perf_counter() - started)
+    print(
+        f"dashboard.intake_to_map_s {statistics.median(took):.2f} (median of {samples}: "
+        f"{', '.join(f'{t:.2f}' for t in took)}; POST to the point drawn; target <= 1)"
+    )
+
+
+def post_reports(url: str, api_key: str, count: int, label: str) -> list[str]:
+    """`count` reports POSTed from 8 threads, as fast as the server takes them; their incidents'
+    tracking numbers."""
     rng = random.Random(label)
     from bench.synthetic import event_at, urban_point
 
@@ -253,6 +277,7 @@ def post_reports(url: str, api_key: str, count: int, label: str) -> None:
             ).encode()
         )
     lock = threading.Lock()
+    tracking: list[str] = []
 
     def worker() -> None:
         while True:
@@ -266,13 +291,14 @@ def post_reports(url: str, api_key: str, count: int, label: str) -> None:
                 headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
             )
             with urllib.request.urlopen(request, timeout=30) as answer:
-                answer.read()
+                tracking.append(json.loads(answer.read())["incident"]["tracking_no"])
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return tracking
 
 
 if __name__ == "__main__":

@@ -123,6 +123,9 @@ def serve(request: HttpRequest, app: CityDash, path: str = "") -> HttpResponse:
             samesite="Lax",
             secure=request.is_secure(),
         )
+    if not path.startswith("_dash-component-suites/"):
+        # The page, layout and callbacks carry the city's data: never kept by a cache. The
+        # component suites are fingerprinted files, cached as Dash says.
         response["Cache-Control"] = "no-store"
     return response
 

@@ -109,7 +109,9 @@ def test_each_role_opens_its_own_dashboard_and_its_assets(user, username, slug):
     assert page.status_code == 200
     assert b"_dash-config" in page.content
     assert page.cookies["_csrf_token"]["path"] == f"/dashboards/{slug}/"
-    assert client.get(f"/dashboards/{slug}/_dash-layout").status_code == 200
+    layout = client.get(f"/dashboards/{slug}/_dash-layout")
+    assert layout.status_code == 200
+    assert layout["Cache-Control"] == "no-store"
     assert client.get(f"/dashboards/{slug}/_dash-dependencies").status_code == 200
     sources = [part.split('"')[0] for part in page.content.decode().split('src="')[1:]]
     suite = next(src for src in sources if "dash_core_components.v" in src)
