@@ -56,6 +56,8 @@ export async function startLive({
     if (live.pending > 0) request();
   }
   window.__citydeskRoundDone = roundOver;
+  // Nothing pending, scheduled or in flight (for tests and the benchmark).
+  live.idle = () => live.pending === 0 && frame === null && timer === null && round === null;
 
   function request() {
     if (frame !== null || timer !== null || round !== null) return;
