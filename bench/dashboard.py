@@ -143,10 +143,11 @@ STEPS = """() => {
             .map(e => e.responseEnd)) / 1000,
     };
 }"""
-SETTLED = """async ([events]) => {
-    const live = await window.__citydeskLive;
+SETTLED = """([events]) => {
+    const live = window.__citydeskLive;
+    if (!live) return false;
     const busy = document.querySelector('[data-dash-is-loading="true"]');
-    return live.events >= events && live.pending === 0 && !busy;
+    return live.events >= events && live.idle() && !busy;
 }"""
 
 
@@ -225,14 +226,14 @@ def burst(page, cdp, url: str, api_key: str, label: str) -> None:
     )
 
 
-CLIENT_BURST = """async () => {
-    const live = await window.__citydeskLive;
+CLIENT_BURST = """() => {
+    const live = window.__citydeskLive;
     const seq = live.stream.lastSeq;
     const started = performance.now();
     for (let i = 1; i <= 100; i++) live.stream.onEvent({seq: seq + i, type: "bench"});
     return performance.now() - started;
 }"""
-LIVE_COUNTS = "async () => { const l = await window.__citydeskLive; return [l.events, l.flushes]; }"
+LIVE_COUNTS = "[window.__citydeskLive.events, window.__citydeskLive.flushes]"
 
 
 def latency(page, url: str, api_key: str, samples: int = 5) -> None:

@@ -73,6 +73,7 @@ def open_dashboard(page: Page, path: str) -> Console:
     console = Console(page)
     page.goto(path)
     page.wait_for_selector('#live-status[data-status="live"]', timeout=WAIT_MS)
+    page.wait_for_function("() => window.__citydeskLive !== undefined", timeout=WAIT_MS)
     page.wait_for_function(
         "() => /^[0-9,]+$/.test(document.getElementById('n-open')?.textContent || '')",
         timeout=WAIT_MS,
@@ -145,7 +146,7 @@ def test_a_report_appears_on_the_open_dashboard_without_a_reload(context, intake
     wait_for_open_count(page, before + 1, tracking)
     assert district_open(page, "230102") == daoli_before + 1
     assert page.evaluate("window.__notReloaded") is True
-    flushes = page.evaluate("async () => (await window.__citydeskLive).flushes")
+    flushes = page.evaluate("window.__citydeskLive.flushes")
     assert flushes >= 1  # the store was bumped by the live client, not by a reload
 
     click_point(page, tracking[0])
@@ -213,14 +214,14 @@ def test_a_burst_of_events_makes_one_refresh_per_coalesced_frame(context):
     open_dashboard(page, "/dashboards/city/")
     # No real events from here on (other tests' reports may still be relayed), and nothing of
     # the page's own in flight: the hundred below are all there is.
-    page.evaluate("async () => (await window.__citydeskLive).stream.close()")
-    page.wait_for_function("async () => (await window.__citydeskLive).idle()")
-    before = page.evaluate("async () => (await window.__citydeskLive).flushes")
+    page.evaluate("window.__citydeskLive.stream.close()")
+    page.wait_for_function("window.__citydeskLive.idle()")
+    before = page.evaluate("window.__citydeskLive.flushes")
 
     # 100 events handed to the live client in one task, as events.js hands on a batch frame.
     page.evaluate(
-        """async () => {
-            const live = await window.__citydeskLive;
+        """() => {
+            const live = window.__citydeskLive;
             const seq = live.stream.lastSeq;
             for (let i = 1; i <= 100; i++) live.stream.onEvent({seq: seq + i, type: "test"});
         }"""
@@ -228,12 +229,9 @@ def test_a_burst_of_events_makes_one_refresh_per_coalesced_frame(context):
 
     # Settled: the round of callbacks the bump started is over, every event counted.
     page.wait_for_function(
-        "async (before) => { const l = await window.__citydeskLive;"
-        " return l.flushes > before && l.idle(); }",
+        "(before) => window.__citydeskLive.flushes > before && window.__citydeskLive.idle()",
         arg=before,
     )
-    live = page.evaluate(
-        "async () => { const l = await window.__citydeskLive; return [l.flushes, l.events]; }"
-    )
+    live = page.evaluate("[window.__citydeskLive.flushes, window.__citydeskLive.events]")
     assert live[0] == before + 1  # one store bump for the hundred
     assert live[1] >= 100
