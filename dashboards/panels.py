@@ -1,5 +1,5 @@
 """What each dashboard callback returns, as plain functions of (scope, filters, now): the Dash
-callbacks in dashboards.apps_dash only find the visit's scope and call these, so tests call
+callbacks in dashboards.dash_apps only find the visit's scope and call these, so tests call
 them directly with known data.
 """
 
