@@ -272,7 +272,8 @@ CITYDESK = {
     "WS_ALLOWED_ORIGINS": [
         o for o in os.environ.get("CITYDESK_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
     ],
-    # The operator console's map: a tile URL ({z}/{x}/{y}) drawn under the district polygons;
+    # The maps' tiles (operator console, dashboards): a {z}/{x}/{y} URL, e.g. a city's own tile
+    # server, drawn under the district polygons;
     # empty (the default) draws the polygons alone, as duty rooms may have no internet.
     "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
     # The supervision scanner's period; in the embedded mode a thread of the server runs it

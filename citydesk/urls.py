@@ -62,6 +62,7 @@ urlpatterns = [
     path("hotline/", include("hotline.urls")),
     path("units/", include("command.consoles.units_urls")),
     path("performance/", include("command.performance.urls")),
+    path("dashboards/", include("dashboards.urls")),
     *demo_pages,
     # Last: any other /api/ path answers JSON, also with DEBUG on (handler404 is not used then).
     re_path(r"^api/", views.not_found),

@@ -24,16 +24,18 @@ def test_the_parts_still_to_come_are_not_served_yet():
     """When a later issue serves one of these, its Part becomes live (and this list shrinks)."""
     parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
     coming = {part for part in parts if not part.live}
-    assert {part.path for part in coming} == {"/duty/", "/dashboards/"}
+    assert {part.path for part in coming} == {"/duty/"}
     for part in coming:
         with pytest.raises(Resolver404):
             resolve(part.path)
 
 
 def test_the_live_parts_are_served():
-    live = (role_home.HOTLINE, role_home.DISPATCH, role_home.UNITS, role_home.PERFORMANCE)
-    for part in (role_home.API_DOCS, role_home.ADMIN, *live):
-        assert part.live
+    parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
+    live = {part for part in parts if part.live} | {role_home.API_DOCS, role_home.ADMIN}
+    assert {part.path for part in live} >= {"/hotline/", "/dispatch/", "/units/", "/performance/"}
+    assert {part.path for part in live} >= {"/dashboards/city/", "/dashboards/unit/"}
+    for part in live:
         resolve(part.path)
 
 
@@ -43,20 +45,21 @@ def test_the_live_parts_are_served():
     [
         (
             "operator",
-            ["/hotline/", "/realtime/probe/?streams=all", "/api/docs/"],
-            ["/dashboards/"],
+            ["/hotline/", "/dashboards/city/", "/realtime/probe/?streams=all", "/api/docs/"],
+            [],
         ),
         (
             "duty",
             [
                 "/hotline/",
                 "/dispatch/",
+                "/dashboards/city/",
                 "/performance/",
                 "/realtime/probe/?streams=all",
                 "/api/docs/",
                 "/admin/",
             ],
-            ["/duty/", "/dashboards/"],
+            ["/duty/"],
         ),
         ("intake", ["/api/docs/"], []),
     ],
@@ -79,6 +82,7 @@ def test_unit_staff_follow_their_own_unit_and_see_its_name(user, unit):
     assert home.role == Role.UNIT_STAFF
     assert paths(home.live) == [
         "/units/",
+        "/dashboards/unit/",
         "/performance/",
         f"/realtime/probe/?streams=unit:{water.id}",
         "/api/docs/",
@@ -102,7 +106,7 @@ def test_unit_staff_without_a_unit_get_no_probe(user):
 def test_no_probe_unless_it_is_served(user):
     home = role_home.home_for(user("operator"), probe=False)
 
-    assert paths(home.live) == ["/hotline/", "/api/docs/"]
+    assert paths(home.live) == ["/hotline/", "/dashboards/city/", "/api/docs/"]
 
 
 @pytest.mark.django_db
