@@ -55,6 +55,8 @@ urlpatterns = [
     *accounts,
     path("admin/", admin.site.urls),
     path("api/v1/", include("command.api.urls")),
+    path("integrations/", include("integrations.urls")),
+    path("hotline/", include("hotline.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     *demo_pages,

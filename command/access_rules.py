@@ -35,6 +35,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "incidents.read":     (ALL,    ALL,         ALL,        UNIT,      ALL,       ALL),
     "streams.read":       (ALL,    ALL,         ALL,        UNIT,      NO,        NO),
     "personal_data.read": (YES,    NO,          NO,         NO,        NO,        YES),
+    "hotline.read":       (YES,    YES,         YES,        NO,        NO,        YES),
     "reports.submit":     (YES,    YES,         YES,        NO,        YES,       NO),
     "dispatch":           (YES,    YES,         YES,        NO,        NO,        NO),
     "sign":               (NO,     NO,          NO,         UNIT,      NO,        NO),
