@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from command import intake
 from command.errors import InvalidReport
+from command.intake.service import MAX_TEXT
 from command.models import Incident, IncidentStatus, Report
 from hotline import phones, replies, satisfaction
 from hotline.models import BlockedNumber, Hold, InboundMessage, MessageKind
@@ -39,7 +40,7 @@ def reply(sms: InboundSms) -> None:
             message_sid=sms.message_sid,
             defaults={
                 "sender": phones.canonical(sms.sender),
-                "body": sms.body.strip()[: intake.MAX_TEXT],
+                "body": sms.body.strip(),
                 "received_at": sms.received_at,
                 "kind": MessageKind.HELP,
             },
@@ -119,7 +120,7 @@ def _take(message: InboundMessage) -> str:
             intake.ReportIn(
                 source="sms",
                 external_id=message.message_sid,
-                text=message.body,
+                text=message.body[:MAX_TEXT],  # the whole text stays on the message
                 received_at=message.received_at,
                 reporter_phone=message.sender,
             )

@@ -46,9 +46,9 @@ def twilio_webhook(view: Callable[[HttpRequest], HttpResponse]):
 
 def _missing(request: HttpRequest, *names: str) -> HttpResponse | None:
     absent = [name for name in names if not request.POST.get(name, "").strip()]
-    too_long = [name for name in names if name != "Body" and len(request.POST[name]) > MAX_FIELD]
     if absent:
         return HttpResponseBadRequest(f"Missing: {', '.join(absent)}.")
+    too_long = [name for name in names if name != "Body" and len(request.POST[name]) > MAX_FIELD]
     if too_long:
         return HttpResponseBadRequest(f"Too long: {', '.join(too_long)}.")
     return None
