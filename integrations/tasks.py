@@ -11,7 +11,13 @@ from integrations.sms import outbox
 def send_sms(self, message_id: int) -> str:
     """One attempt; on a passing failure, again after the outbox's back-off."""
     attempt = outbox.deliver(message_id)
-    if attempt.retry_in is not None:
+    if self.request.is_eager:
+        # Embedded mode: no worker comes back later, and an eager retry would raise into the
+        # request whose commit started the task. Try again at once, as many times as a worker
+        # would (the back-off's waits are for a worker; here they would hold the request).
+        while attempt.retry_in is not None:
+            attempt = outbox.deliver(message_id)
+    elif attempt.retry_in is not None:
         raise self.retry(countdown=attempt.retry_in)
     return attempt.status
 

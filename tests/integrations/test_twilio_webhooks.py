@@ -3,8 +3,9 @@ public URL is let in, bad input is a 4xx, and a retried MessageSid is taken once
 
 from __future__ import annotations
 
-import pytest
 from xml.etree import ElementTree
+
+import pytest
 
 from command.models import OutboxEvent, Report
 from hotline.models import Call, InboundMessage
