@@ -71,6 +71,7 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "axes.accessattempt":     (NO,     NO,          NO,         NO,        NO,        "vd"),
     "axes.accesslog":         (NO,     NO,          NO,         NO,        NO,        "vd"),
     "axes.accessfailurelog":  (NO,     NO,          NO,         NO,        NO,        "vd"),
+    "hotline.blockednumber":  (NO,     "vacd",      "vacd",     NO,        NO,        "vacd"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}
