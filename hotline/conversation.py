@@ -73,11 +73,14 @@ def _answer(message: InboundMessage) -> tuple[str, str]:
 def answer_query(phone: str, tracking_no: str) -> str:
     """The incident's progress if `phone` reported it; a neutral answer otherwise, the same
     whether the number exists or not (a stranger learns nothing from it)."""
-    incident = (
+    # Not .first(): its ORDER BY (the model's -opened_at) made SQLite scan instead of using
+    # the unique index (7 ms a query at a thousand incidents).
+    found = list(
         Incident.objects.select_related("unit", "merged_into__unit")
         .filter(tracking_no=tracking_no)
-        .first()
+        .order_by()
     )
+    incident = found[0] if found else None
     if incident is None or not _reported_by(incident, phone):
         return replies.NOT_FOUND.format(tracking_no=tracking_no)
     if incident.status == IncidentStatus.MERGED and incident.merged_into is not None:
