@@ -1,1 +1,8 @@
-from tests.sms_fixtures import eager_tasks, sms_outbox, text, twilio, webhook  # noqa: F401
+from tests.sms_fixtures import (  # noqa: F401
+    _forget_tracking_sequences,
+    eager_tasks,
+    sms_outbox,
+    text,
+    twilio,
+    webhook,
+)
