@@ -3,6 +3,8 @@ complaints, progress queries, help, the rate limit and the block list."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.utils import timezone
 
@@ -135,3 +137,33 @@ def test_a_text_intake_refuses_is_stored_and_flagged(city, text, sms_outbox):
     message = InboundMessage.objects.get()
     assert message.hold == Hold.INVALID
     assert not Report.objects.exists()
+
+
+def test_no_log_line_holds_a_citizens_number(city, text, caplog):
+    caplog.set_level(logging.DEBUG)
+    BlockedNumber.objects.create(phone=NEIGHBOUR)
+
+    text(COMPLAINT)
+    text(f"查询 {Incident.objects.get().tracking_no}")
+    text(COMPLAINT, sender=NEIGHBOUR)
+    text(COMPLAINT, sender="client:not-a-number")
+
+    assert caplog.records, "the flow logs something (else this test proves nothing)"
+    for digits in ("13800138000", "13900139000", "not-a-number"):
+        assert digits not in caplog.text
+
+
+def test_a_query_for_an_incident_merged_away_answers_with_the_one_that_kept_the_reports(
+    city, report, user
+):
+    kept = report("哈尔滨站前路灯不亮", at=None).incident
+    mine = report("中央大街路灯不亮", reporter_phone=CITIZEN).incident
+    lifecycle.merge(
+        mine.tracking_no, kept.tracking_no, lifecycle.Request("merge", actor=user("operator"))
+    )
+
+    answer = conversation.answer_query(CITIZEN, mine.tracking_no)
+
+    assert kept.tracking_no in answer
+    assert "未查到" not in answer
+    assert "未查到" in conversation.answer_query(NEIGHBOUR, mine.tracking_no)

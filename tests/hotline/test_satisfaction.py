@@ -163,3 +163,10 @@ def test_the_cursor_starts_at_the_outbox_head_so_old_resolutions_are_not_surveye
 
     assert SurveyCursor.objects.get().last_seq == relay.head() > 0
     assert satisfaction.ask_new_resolutions() == 0
+
+
+def test_beat_surveys_and_resends_every_minute(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["ask-satisfaction"]["task"] == "hotline.ask_satisfaction"
+    assert schedule["sweep-sms"]["task"] == "integrations.sweep_sms"
+    assert max(schedule[name]["schedule"] for name in ("ask-satisfaction", "sweep-sms")) <= 60

@@ -163,3 +163,16 @@ def test_a_worker_retries_the_task_after_the_back_off(twilio, eager_tasks, sms_o
     assert retry.value.when == outbox.backoff(1)
     message.refresh_from_db()
     assert (message.status, message.attempts) == (SmsStatus.SENT, 2)
+
+
+def test_a_delivery_report_that_came_before_the_send_was_recorded_still_applies(twilio, sms_outbox):
+    from integrations.messages import DeliveryReport
+
+    message = OutboundSms.objects.create(to=CITIZEN, body="x", key="k", purpose="reply")
+    # locmem numbers its messages: the id the send is about to get.
+    outbox.record_delivery(DeliveryReport(provider_id="locmem-1", status="delivered"))
+
+    outbox.deliver(message.id)
+
+    message.refresh_from_db()
+    assert (message.provider_id, message.status) == ("locmem-1", SmsStatus.DELIVERED)
