@@ -33,6 +33,7 @@ PROVIDER_STATUSES = {
     "read": SmsStatus.DELIVERED,
     "undelivered": SmsStatus.UNDELIVERED,
     "failed": SmsStatus.FAILED,
+    "canceled": SmsStatus.FAILED,
     "sent": SmsStatus.SENT,
 }
 
