@@ -91,6 +91,20 @@ def run(flavour: str) -> None:
     report("sms.queries", flavour, queries, "texts/s (neutral answers: not the reporter)")
 
     in_threads(flavour, text, complaint)
+    statements(flavour, lambda: text(client, *complaint(30_000_000)), "a complaint")
+    statements(flavour, lambda: text(client, f"查询 {numbers[0]}", "+8613800000000"), "a query")
+    statements(flavour, lambda: text(client, *complaint(0), sid=f"SM{first_sid:032d}"), "a replay")
+
+
+def statements(flavour: str, send: Callable[[], int], what: str) -> None:
+    """SQL statements one text costs, the receipt's send included: a figure the machine's
+    load does not move."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        send()
+    note(f"{what}: {len(captured.captured_queries)} SQL statements ({flavour})")
 
 
 def in_threads(flavour: str, text: Callable, complaint: Callable) -> None:
