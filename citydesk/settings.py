@@ -291,7 +291,7 @@ CITYDESK_SMS_COMPLAINTS_PER_HOUR = int(os.environ.get("CITYDESK_SMS_COMPLAINTS_P
 # Who acts on what the webhooks receive: integrations may not import the hotline (import
 # contracts), so the settings name the handlers.
 CITYDESK_SMS_CONVERSATION = "hotline.conversation.reply"
-CITYDESK_VOICE_CALLS = "hotline.calls.incoming"
+CITYDESK_VOICE_CALLS = "hotline.screen_pop.incoming"
 
 # --- Logging: one handler, every line once, phone numbers never ------------------------------
 LOG_LEVEL = os.environ.get("CITYDESK_LOG_LEVEL", "INFO")

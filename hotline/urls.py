@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from hotline import views
+from hotline import call_views
 
 urlpatterns = [
-    path("calls/<int:call_id>/", views.CallDetail.as_view(), name="hotline-call"),
+    path("calls/<int:call_id>/", call_views.CallDetail.as_view(), name="hotline-call"),
 ]

@@ -32,7 +32,7 @@ from command.models import (
     Unit,
 )
 from command.realtime.access import Reader
-from hotline import calls
+from hotline import screen_pop
 from hotline.models import BlockedNumber
 from integrations.messages import IncomingCall
 from tests.conftest import BEIJING, HARBIN_STATION
@@ -244,7 +244,7 @@ def api_case(action: str, report, people) -> tuple[str, str, dict | None]:
         unit = Unit.objects.get(name="道里区人民政府")
         return "get", f"/api/v1/events?stream=unit:{unit.id}", None
     if action == "hotline.read":
-        call = calls.incoming(
+        call = screen_pop.incoming(
             IncomingCall("CA" + "1" * 32, "+8613800138000", "12345", "ringing", timezone.now())
         )
         return "get", f"/hotline/calls/{call.id}/", None

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from command.realtime import fanout
-from hotline import calls
+from hotline import screen_pop
 from hotline.models import Call
 from integrations.messages import IncomingCall
 from tests.command.test_realtime import connect, events_from, subscribe
@@ -27,7 +27,7 @@ async def _own_hub():
 @database_sync_to_async
 def ring() -> Call:
     call = IncomingCall("CA" + "6" * 32, CITIZEN, "+8645112345", "ringing", timezone.now())
-    return calls.incoming(call)
+    return screen_pop.incoming(call)
 
 
 async def test_operators_get_the_call_by_id_and_all_followers_do_not(city, user, report):

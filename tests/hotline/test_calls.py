@@ -14,7 +14,7 @@ from command.models import OutboxEvent
 from command.outbox import relay
 from command.realtime import event_log
 from command.realtime.access import Reader, StreamRefused
-from hotline import calls
+from hotline import screen_pop
 from hotline.models import Call
 from integrations.messages import IncomingCall
 from tests.sms_fixtures import CITIZEN, HOTLINE_NUMBER, NEIGHBOUR
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ring(caller: str = CITIZEN, sid: str = "CA" + "1" * 32) -> Call:
-    return calls.incoming(
+    return screen_pop.incoming(
         IncomingCall(
             call_sid=sid, caller=caller, to=HOTLINE_NUMBER, status="ringing", at=timezone.now()
         )

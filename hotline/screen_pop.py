@@ -1,7 +1,6 @@
-"""Incoming calls (来电弹屏): each call is recorded once (by CallSid) and announced to the
-operators' consoles on the `hotline` stream with its id only; the console then asks
-`/hotline/calls/<id>/` for the number and the caller's earlier reports (operators' eyes only).
-"""
+"""The incoming-call screen pop (来电弹屏): each call is recorded once (by CallSid) and
+announced to the operators' consoles on the `hotline` stream with its id only; the console then
+asks `/hotline/calls/<id>/` for the number and the caller's earlier reports."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from command import roles
 from command.errors import NotAllowed, NotFound
 from command.models import ApiKey
-from hotline import calls
+from hotline import screen_pop
 from hotline.models import Call
 
 
@@ -39,4 +39,4 @@ class CallDetail(APIView):
         if call is None:
             raise NotFound(f"No call {call_id}.")
         personal = roles.may(request.user, "personal_data.read")
-        return Response(calls.as_json(call, personal_data=personal))
+        return Response(screen_pop.as_json(call, personal_data=personal))
