@@ -2,7 +2,13 @@
 made by bench.evalset): every report through the real intake, in the order received, in a
 throwaway database with the demo city; prints figures against the issue's targets, asserts nothing.
 
-.venv/bin/python -m bench.merge_quality [--db sqlite|postgres]
+.venv/bin/python -m bench.merge_quality [--db sqlite|postgres] [--set dev|heldout|heldout2]
+
+`--set heldout` runs the same pipeline on bench/data/merge_heldout.jsonl (bench.heldout_reports):
+160 reports written by hand, independently of the lexicon and of the development set, and never
+tuned on; its figures print as `name[flavour,heldout]`. `--set heldout2` does the same on a
+second, independently written held-out set (bench/data/merge_heldout2.jsonl, bench.heldout2_reports:
+183 reports of 58 incidents, 2027-01-11 to 17), printed as `name[flavour,heldout2]`.
 
 A report's predicted incident is the one it ended in (followed through `merged_into`), its
 predicted category and district that incident's: what the city sees of it.
@@ -10,17 +16,20 @@ predicted category and district that incident's: what the city sees of it.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bench import evalset, merge_metrics
+from bench import evalset, heldout2_reports, heldout_reports, merge_metrics
 from bench.complaints import FAMILIES
 from bench.figures import duration, line, note, percentile
 from bench.merge_metrics import Gold
-from bench.throwaway import flavour_from_args, throwaway
+from bench.throwaway import FLAVOURS, throwaway
+
+SETS = {"dev": evalset.load, "heldout": heldout_reports.load, "heldout2": heldout2_reports.load}
 
 
 @dataclass(frozen=True)
@@ -34,12 +43,19 @@ class Outcome:
 
 
 def main() -> None:
-    flavour = flavour_from_args(__doc__)
-    with throwaway(flavour) as db:
-        records = evalset.load()
-        note(f"{len(records)} reports of {len({r['gold']['cluster'] for r in records})} incidents")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=FLAVOURS, default="sqlite")
+    parser.add_argument("--set", choices=tuple(SETS), default="dev", dest="which")
+    args = parser.parse_args()
+    with throwaway(args.db) as db:
+        records = SETS[args.which]()
+        note(
+            f"{args.which} set: {len(records)} reports of "
+            f"{len({r['gold']['cluster'] for r in records})} incidents"
+        )
         outcomes = submit_all(records)
-        report(db.flavour, [gold_of(r) for r in records], outcomes, records)
+        label = db.flavour if args.which == "dev" else f"{db.flavour},{args.which}"
+        report(label, [gold_of(r) for r in records], outcomes, records)
 
 
 def gold_of(record: dict) -> Gold:

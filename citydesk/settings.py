@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from citydesk.database import bounded_connection_class
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CITYDESK_VAR_DIR", BASE_DIR / "var"))
 
@@ -92,8 +94,12 @@ if DATABASE_URL:
     DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(
         os.environ.get("CITYDESK_DB_CONNECT_TIMEOUT", "3")
     )
-    DATABASES["default"]["OPTIONS"]["options"] = (
-        f"-c statement_timeout={int(os.environ.get('CITYDESK_DB_STATEMENT_TIMEOUT_MS', '30000'))}"
+    STATEMENT_TIMEOUT_MS = int(os.environ.get("CITYDESK_DB_STATEMENT_TIMEOUT_MS", "30000"))
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    # The server enforces statement_timeout only while it runs: against a frozen server the
+    # client stops waiting too, a little later (citydesk/database.py), and the API answers 503.
+    DATABASES["default"]["OPTIONS"]["pool"]["connection_class"] = bounded_connection_class(
+        float(os.environ.get("CITYDESK_DB_ANSWER_TIMEOUT_S", STATEMENT_TIMEOUT_MS / 1000 + 5))
     )
     # Parameters bound by the server, not quoted into the SQL in Python (a seventh of intake's
     # time). Not prepared (Django's default): a prepared statement's plan, made while a table
@@ -145,6 +151,11 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work lives in the database and is scanned, never only scheduled as a delayed task.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "command.relay_outbox", "schedule": 5.0},
+    # Supervision alerts (督办): deadlines stored in the database, scanned (command.supervision).
+    "supervision-scan": {
+        "task": "command.supervision_scan",
+        "schedule": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
+    },
     # Texts whose send task was lost, and resolutions whose reporters were not yet surveyed.
     "sweep-sms": {"task": "integrations.sweep_sms", "schedule": 60.0},
     "ask-satisfaction": {"task": "hotline.ask_satisfaction", "schedule": 60.0},
@@ -259,6 +270,13 @@ CITYDESK = {
     "WS_ALLOWED_ORIGINS": [
         o for o in os.environ.get("CITYDESK_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
     ],
+    # The operator console's map: a tile URL ({z}/{x}/{y}) drawn under the district polygons;
+    # empty (the default) draws the polygons alone, as duty rooms may have no internet.
+    "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
+    # The supervision scanner's period; in the embedded mode a thread of the server runs it
+    # ("auto": only in a server process; "1" always, "0" never), in services mode Celery beat.
+    "SUPERVISION_SCAN_SECONDS": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
+    "SUPERVISION_IN_PROCESS": os.environ.get("CITYDESK_SUPERVISION_IN_PROCESS", "auto"),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

@@ -57,6 +57,12 @@ class ExtensionNotLater(InvalidRequest):
     code = "extension_not_later"
 
 
+class DeadlineNotLater(InvalidRequest):
+    """A deadline or reply-by time set by hand must lie in the future."""
+
+    code = "deadline_not_later"
+
+
 class Conflict(CommandError):
     """The incident is not in a state that allows the change (someone else acted first)."""
 
@@ -70,6 +76,12 @@ class IllegalTransition(Conflict):
 
 class StaleUpdate(Conflict):
     code = "stale_update"
+
+
+class AlreadyFired(Conflict):
+    """A supervision alert that has fired before (another scanner, an earlier pass)."""
+
+    code = "already_fired"
 
 
 class NotAllowed(CommandError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import threading
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,15 @@ def _warm_up() -> None:
 
 def main() -> None:
     """Install every tuning, then run daphne's command line."""
+    # This process serves requests: in the embedded mode it also runs the supervision scanner
+    # (command.supervision.schedule), which tests and management commands do not.
+    os.environ["CITYDESK_SERVING"] = "1"
     install_loop()
     plain_log_arguments()
-    from citydesk.server import twisted_writes
+    from citydesk.server import body_limit, twisted_writes
 
     twisted_writes.install()
+    body_limit.install(int(os.environ.get("CITYDESK_MAX_BODY_BYTES", body_limit.DEFAULT_LIMIT)))
     collect_garbage_seldom()
     warm_up_at_start()
     from daphne.cli import CommandLineInterface

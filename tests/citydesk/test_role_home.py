@@ -17,20 +17,21 @@ def paths(parts: list[role_home.Part]) -> list[str]:
 
 def test_every_role_has_a_summary_and_its_parts():
     assert set(role_home.SUMMARY_BY_ROLE) == set(Role)
-    assert set(role_home.COMING_BY_ROLE) == set(Role)
+    assert set(role_home.PARTS_BY_ROLE) == set(Role)
 
 
 def test_the_parts_still_to_come_are_not_served_yet():
     """When a later issue serves one of these, its Part becomes live (and this list shrinks)."""
-    coming = {part for parts in role_home.COMING_BY_ROLE.values() for part in parts}
-    assert {part.live for part in coming} == {False}
+    parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
+    coming = {part for part in parts if not part.live}
+    assert {part.path for part in coming} == {"/units/", "/duty/", "/dashboards/"}
     for part in coming:
         with pytest.raises(Resolver404):
             resolve(part.path)
 
 
 def test_the_live_parts_are_served():
-    for part in (role_home.API_DOCS, role_home.ADMIN):
+    for part in (role_home.API_DOCS, role_home.ADMIN, role_home.HOTLINE, role_home.DISPATCH):
         assert part.live
         resolve(part.path)
 
@@ -39,11 +40,15 @@ def test_the_live_parts_are_served():
 @pytest.mark.parametrize(
     ("username", "live", "coming"),
     [
-        ("operator", ["/realtime/probe/?streams=all", "/api/docs/"], ["/hotline/", "/dashboards/"]),
+        (
+            "operator",
+            ["/hotline/", "/realtime/probe/?streams=all", "/api/docs/"],
+            ["/dashboards/"],
+        ),
         (
             "duty",
-            ["/realtime/probe/?streams=all", "/api/docs/", "/admin/"],
-            ["/dispatch/", "/duty/", "/dashboards/"],
+            ["/hotline/", "/dispatch/", "/realtime/probe/?streams=all", "/api/docs/", "/admin/"],
+            ["/duty/", "/dashboards/"],
         ),
         ("intake", ["/api/docs/"], []),
     ],
@@ -84,7 +89,7 @@ def test_unit_staff_without_a_unit_get_no_probe(user):
 def test_no_probe_unless_it_is_served(user):
     home = role_home.home_for(user("operator"), probe=False)
 
-    assert paths(home.live) == ["/api/docs/"]
+    assert paths(home.live) == ["/hotline/", "/api/docs/"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Server-rendered desks for staff: the dispatch desk (派单, /dispatch/) and the unit console."""
