@@ -167,3 +167,17 @@ def test_a_query_for_an_incident_merged_away_answers_with_the_one_that_kept_the_
     assert kept.tracking_no in answer
     assert "未查到" not in answer
     assert "未查到" in conversation.answer_query(NEIGHBOUR, mine.tracking_no)
+
+
+def test_a_call_an_operator_saves_is_texted_its_receipt_once(
+    city, user, twilio, eager_tasks, sms_outbox, django_capture_on_commit_callbacks
+):
+    from hotline.calls import CallIn, log_call
+
+    call = CallIn(key="call-key-0001", phone="138 0013 8000", text=COMPLAINT)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = log_call(call, user("operator"))
+        log_call(call, user("operator"))  # saved twice: a double Enter
+
+    assert [m.to for m in sms_outbox] == [CITIZEN]
+    assert f"工单编号{first.incident.tracking_no}" in sms_outbox[0].body
