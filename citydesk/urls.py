@@ -57,6 +57,7 @@ urlpatterns = [
     path("api/v1/", include("command.api.urls")),
     path("dispatch/", include("command.consoles.dispatch_urls")),
     path("notices/", include("command.consoles.notice_urls")),
+    path("integrations/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("hotline/", include("hotline.urls")),

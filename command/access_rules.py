@@ -35,6 +35,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "incidents.read":     (ALL,    ALL,         ALL,        UNIT,      ALL,       ALL),
     "streams.read":       (ALL,    ALL,         ALL,        UNIT,      NO,        NO),
     "personal_data.read": (YES,    NO,          NO,         NO,        NO,        YES),
+    "hotline.read":       (YES,    YES,         YES,        NO,        NO,        YES),
     "reports.submit":     (YES,    YES,         YES,        NO,        YES,       NO),
     "dispatch":           (YES,    YES,         YES,        NO,        NO,        NO),
     "sign":               (NO,     NO,          NO,         UNIT,      NO,        NO),
@@ -84,6 +85,7 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "axes.accessattempt":     (NO,     NO,          NO,         NO,        NO,        "vd"),
     "axes.accesslog":         (NO,     NO,          NO,         NO,        NO,        "vd"),
     "axes.accessfailurelog":  (NO,     NO,          NO,         NO,        NO,        "vd"),
+    "hotline.blockednumber":  (NO,     "vacd",      "vacd",     NO,        NO,        "vacd"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

@@ -483,6 +483,8 @@ class OutboxEvent(models.Model):
             "action": self.payload.get("action", ""),
             "incident": self.payload.get("incident"),
             "at": self.payload.get("at"),
+            # Events about no incident (an incoming call) name their subject by id only.
+            **({"call": self.payload["call"]} if "call" in self.payload else {}),
         }
 
 
