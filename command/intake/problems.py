@@ -196,7 +196,8 @@ PROBLEMS: tuple[Problem, ...] = (
         (
             "摆摊|地摊|摊位|摊子|小摊|摊贩|占道经营|流动商贩|商贩|小贩|游商|早市|夜市|马路市场",
             "出摊|卖菜的|卖货的|占道摆|路边摆|推车卖|三轮车卖",
-            "卖[^的]{1,5}的(?:车|摊|三轮|小车|推车)",
+            # 卖…的 (the seller, by what is sold) with the cart or the pavement it takes
+            "卖[^的]{1,8}的(?:.{0,8}?)(?:车|摊|三轮|占|堵|摆|挡|人行道|便道)",
         ),
     ),
     Problem(
@@ -214,7 +215,7 @@ PROBLEMS: tuple[Problem, ...] = (
         "noise:neighbour",
         "noise",
         (
-            f"(?:楼上|楼下|隔壁|邻居|住户)(?:(?!{_VENUE}).){{0,10}}?(?:装修|咣|哐|咚|跺|吵|闹|敲|砸|"
+            f"(?:楼上|楼下|隔壁|邻居|住户)(?:(?!{_VENUE}|牌|匾).){{0,10}}?(?:装修|咣|哐|咚|跺|吵|闹|敲|砸|"
             "蹦|噪|喧哗|唱|大声|音乐|动静|电钻)",
             "装修(?:噪音|噪声|声|动静)|咣咣|哐哐|咚咚|跺脚",
         ),
@@ -519,5 +520,7 @@ def same_problem(a: str, b: str) -> bool | None:
 COMPATIBLE: frozenset[frozenset[str]] = frozenset(
     {
         frozenset(("pollution:smoke", "pollution:smell")),  # a chimney's smoke is smelt too
+        # A burst main empties the taps around it: callers nearby report the outage.
+        frozenset(("water:burst", "water:outage")),
     }
 )
