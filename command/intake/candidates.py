@@ -40,7 +40,7 @@ _AROUND = tuple(row * (1 << _KEY_ROW_SHIFT) + col for row in (-1, 0, 1) for col 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _OPEN = frozenset(OPEN_STATUSES)
-_ROW_FIELDS = ("id", "category", "status", "lat", "lon", "opened_at", "match_text")
+_ROW_FIELDS = ("id", "category", "status", "lat", "lon", "opened_at", "match_text", "last_report_at")
 
 
 class IncidentRow(NamedTuple):
@@ -53,6 +53,7 @@ class IncidentRow(NamedTuple):
     lon: float | None
     opened_at: datetime
     match_text: str
+    last_report_at: datetime | None = None  # None: no report since the first
 
 
 class Record(NamedTuple):
@@ -63,6 +64,7 @@ class Record(NamedTuple):
     lon: float
     opened_us: int  # microseconds since the epoch: exact, as the database compares
     text: similarity.PreparedText
+    last_us: int  # its latest report's time, the same way (opened_us when it has one report)
 
 
 # (record, its text, distance in metres, minutes from the report): what best_prepared scores.
@@ -130,8 +132,9 @@ class CandidateIndex:
         radius_m: float,
         window: timedelta,
     ) -> list[Candidate]:
-        """Incidents of `merge_group` within radius_m (haversine) of the point and opened within
-        `window` of `at`. Distances are equirectangular, within a centimetre of haversine."""
+        """Incidents of `merge_group` within radius_m (haversine) of the point whose reports
+        (from the first to the latest) come within `window` of `at`; minutes are from the nearest
+        of them. Distances are equirectangular, within a centimetre of haversine."""
         categories = self._categories(merge_group)
         if not categories:
             return []
@@ -147,7 +150,7 @@ class CandidateIndex:
         found: list[Candidate] = []
         for cell in self._cells_to_read(categories, lat, lon, reach, wide):
             for record in cell:
-                _, c_lat, c_lon, opened_us, text = record
+                _, c_lat, c_lon, opened_us, text, last_us = record
                 dy = c_lat - lat
                 north = dy * dy
                 # A block is three cells high: this drops ~40 % of its records at half the cost.
@@ -157,7 +160,11 @@ class CandidateIndex:
                 squared = dx * dx + north
                 if squared > outer:
                     continue
-                gap_us = abs(at_us - opened_us)
+                # From the latest report (an open incident lives on with its follow-ups), or
+                # to the first, for a report that arrives late from a feed.
+                gap_us = at_us - last_us if at_us > last_us else opened_us - at_us
+                if gap_us < 0:
+                    gap_us = 0
                 if gap_us > span_us:
                     continue
                 if squared <= inner:
@@ -313,7 +320,10 @@ def _entry(row: IncidentRow) -> tuple[int, Record]:
     cell = grid.row(row.lat) << _KEY_ROW_SHIFT | grid.col(row.lon)
     key = row.category_id << _KEY_CATEGORY_SHIFT | cell
     opened_us = _microseconds(row.opened_at - _EPOCH)
-    record = Record(row.id, row.lat, row.lon, opened_us, similarity.prepare(row.match_text))
+    text = similarity.prepare(row.match_text, row.category_id)
+    last = row.last_report_at
+    last_us = opened_us if last is None else max(opened_us, _microseconds(last - _EPOCH))
+    record = Record(row.id, row.lat, row.lon, opened_us, text, last_us)
     return key, record
 
 
@@ -373,7 +383,10 @@ def _incident_rows(ids: set[int]) -> list[IncidentRow]:
         )
         rows = cursor.fetchall()
     # What the ORM would convert: SQLite hands back datetimes naive, in the connection's zone.
-    return [IncidentRow(*row[:5], _aware(row[5]), row[6]) for row in rows]
+    return [
+        IncidentRow(*row[:5], _aware(row[5]), row[6], _aware(row[7]) if row[7] else None)
+        for row in rows
+    ]
 
 
 def _aware(value: datetime) -> datetime:

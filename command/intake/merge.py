@@ -27,6 +27,7 @@ from command.models import Category, IncidentStatus
 
 # Metres per degree of latitude, rounded down so that a locked box errs on the large side.
 LOCK_M_PER_DEG = 110_000.0
+OTHER = "other"  # classify.FALLBACK_CODE
 
 
 class Match(NamedTuple):
@@ -81,7 +82,9 @@ def match_in(
     radius, threshold = config["MERGE_RADIUS_M"], config["MERGE_THRESHOLD"]
     span, span_minutes = _window(config["MERGE_WINDOW_HOURS"])
     found = index.candidates(lat, lon, category.merge_group, at, radius, span)
-    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold)
+    # The category agrees as evidence only when it says something (not the fallback, `other`).
+    filed = 0 if category.code == OTHER else category.id
+    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold, filed)
     if best is None:
         return None
     record, _, text_sim = best
@@ -110,6 +113,7 @@ class Matcher:
         self.index = candidates.get_index()
         self.index.catch_up()
         self.own: candidates.CandidateIndex | None = None  # made when the batch opens one
+        self._own_rows: dict[int, candidates.IncidentRow] = {}
 
     def match(
         self, lat: float, lon: float, category: Category, text_norm: str, at: datetime
@@ -125,9 +129,17 @@ class Matcher:
     ) -> None:
         if self.own is None:
             self.own = candidates.CandidateIndex()
-        self.own.upsert(
-            candidates.IncidentRow(key, category.id, IncidentStatus.NEW, lat, lon, at, text)
-        )
+        row = candidates.IncidentRow(key, category.id, IncidentStatus.NEW, lat, lon, at, text)
+        self._own_rows[key] = row
+        self.own.upsert(row)
+
+    def touch(self, key: int, at: datetime) -> None:
+        """A later report of the batch joined its own incident `key`: its window runs on."""
+        row = self._own_rows[key]
+        if at > (row.last_report_at or row.opened_at):
+            row = row._replace(last_report_at=at)
+            self._own_rows[key] = row
+            self.own.upsert(row)
 
 
 def lock_areas(points: list[tuple[float, float]]) -> None:

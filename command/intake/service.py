@@ -328,6 +328,7 @@ def _ingest(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
         for plan, incident, report in zip(plans, incidents, stored, strict=True):
             if plan.match is not None:
                 _record_merge(incident, report, plan.match, now)
+                _note_report_at(incident, plan.taken.received)
                 merged[incident.id] = incident
         update_all(list(merged.values()))
     return [
@@ -369,6 +370,7 @@ def _plan(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken]]:
                 matcher.add(key, t.found.category, t.lat, t.lon, t.received, t.text_norm)
             plans.append(_Plan(t, None, len(openers) - 1))
         elif match.incident_id < 0:
+            matcher.touch(match.incident_id, t.received)
             plans.append(_Plan(t, match, -match.incident_id - 1))
         else:
             plans.append(_Plan(t, match, None))
@@ -400,6 +402,12 @@ def _record_merge(incident: Incident, stored: Report, match: merge.Match, now: d
         actor_label=f"intake:{stored.source.code}",
         data={"report_id": stored.id, "source": stored.source.code, **match.as_data()},
     )
+
+
+def _note_report_at(incident: Incident, received: datetime) -> None:
+    """Keep the incident's latest report time (its merge window runs from it; not saved)."""
+    if received > (incident.last_report_at or incident.opened_at):
+        incident.last_report_at = received
 
 
 def _opening(incident: Incident, route: routing.Route, stored: Report, taken: _Taken) -> Opening:
