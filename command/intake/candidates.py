@@ -423,7 +423,7 @@ def _entry(row: IncidentRow) -> tuple[int, Record]:
     cell = grid.row(row.lat) << _KEY_ROW_SHIFT | grid.col(row.lon)
     key = row.category_id << _KEY_CATEGORY_SHIFT | cell
     opened_us = _microseconds(row.opened_at - _EPOCH)
-    text = similarity.prepare(row.match_text, row.category_id)
+    text = similarity.prepare(row.match_text)
     last = row.last_report_at
     last_us = opened_us if last is None else max(opened_us, _microseconds(last - _EPOCH))
     record = Record(row.id, row.lat, row.lon, opened_us, text, last_us)
@@ -438,7 +438,7 @@ def _unplaced_entry(row: IncidentRow) -> Unplaced | None:
     opened_us = _microseconds(row.opened_at - _EPOCH)
     last = row.last_report_at
     last_us = opened_us if last is None else max(opened_us, _microseconds(last - _EPOCH))
-    text = similarity.prepare(row.match_text, row.category_id)
+    text = similarity.prepare(row.match_text)
     return Unplaced(row.id, named, opened_us, text, last_us)
 
 

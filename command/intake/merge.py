@@ -33,7 +33,6 @@ from command.models import Category, IncidentStatus
 
 # Metres per degree of latitude, rounded down so that a locked box errs on the large side.
 LOCK_M_PER_DEG = 110_000.0
-OTHER = "other"  # classify.FALLBACK_CODE
 # Where only the place agrees (an address, no point), how far apart two reports are taken to be: half
 # the radius, so the problem and the wording must carry the merge as they do at 150 m.
 PLACE_DISTANCE_FRACTION = 0.5
@@ -93,9 +92,7 @@ def match_in(
     radius, threshold = config["MERGE_RADIUS_M"], config["MERGE_THRESHOLD"]
     span, span_minutes = _window(config["MERGE_WINDOW_HOURS"])
     found = index.candidates(lat, lon, category.merge_group, at, radius, span)
-    # The category agrees as evidence only when it says something (not the fallback, `other`).
-    filed = 0 if category.code == OTHER else category.id
-    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold, filed)
+    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold)
     if best is None:
         return None
     record, _, text_sim = best
@@ -129,8 +126,7 @@ def match_by_place(
         found = index.by_place(places_named, category.merge_group, at, span, distance)
     else:
         found = index.unplaced(where_text, category.merge_group, at, span, distance)
-    filed = 0 if category.code == OTHER else category.id
-    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold, filed)
+    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold)
     if best is None:
         return None
     record, score, text_sim = best

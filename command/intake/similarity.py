@@ -22,10 +22,6 @@ K = TypeVar("K", bound=Hashable)
 # complaint, while a missed one only leaves a duplicate for the operator to merge.
 DEFAULT_THRESHOLD = 0.6
 SAME_PROBLEM_OFFSET = 0.8
-# Neither text names a problem the lexicon knows, but both were classified into one category (by
-# the source's class, the text model or the category keywords): evidence that they are about
-# one thing, weaker than a shared problem, so the characters still count for half.
-SAME_CATEGORY_OFFSET = 0.5
 
 # Phrases every hotline note carries; left in, they make unrelated reports look alike.
 # Longest first so 市民来电反映 goes as one piece rather than leaving 反映 behind.
@@ -147,13 +143,11 @@ def _grams(text: str) -> frozenset[str]:
 
 
 class Subject(NamedTuple):
-    """What a text is about: its problem's key (command.intake.problems, "" for none), the
-    building numbers it names (command.intake.places) and the id of the category it was filed
-    under (0: unknown, or `other`)."""
+    """What a text is about: its problem's key (command.intake.problems, "" for none) and the
+    building numbers it names (command.intake.places)."""
 
     problem: str
     buildings: frozenset[str]
-    category: int = 0
 
 
 # Equal subjects share one object: tens of thousands of prepared texts hold a few hundred.
@@ -180,7 +174,7 @@ def _combine(grams_a: frozenset[str], events_a: Subject, b: str, partial: float)
 def _blend(containment: float, events_a: Subject, events_b: Subject, partial: float) -> float:
     """Rises with containment and partial: at partial 100 it bounds every partial's result."""
     offset, factor = _event_weights(events_a, events_b)
-    if offset == SAME_PROBLEM_OFFSET:
+    if offset:
         return offset + factor * containment  # one problem: the wording only ranks
     return offset + factor * (0.5 * containment + 0.5 * partial / 100)
 
@@ -195,10 +189,9 @@ def _event_weights(events_a: Subject, events_b: Subject) -> tuple[float, float]:
         # One problem in two buildings of a compound (3号楼 and 5号楼): two incidents.
         same = not events_a.buildings.isdisjoint(events_b.buildings)
     if same is None:
-        if events_a.category and events_a.category == events_b.category and not (
-            events_a.problem or events_b.problem
-        ):
-            return (SAME_CATEGORY_OFFSET, 1 - SAME_CATEGORY_OFFSET)
+        # Agreeing categories are no evidence here: when the lexicon was made to name nothing,
+        # counting them merged a third to a half of the hard negatives of kinds (b) and (c)
+        # (README, "Merge quality").
         return (0.0, 1.0)
     if same:
         # One problem in other words (an SMS and an operator's note share few characters):
@@ -281,20 +274,12 @@ class PreparedText(NamedTuple):
     events: Subject
 
 
-def prepare(text_norm: str, category: int = 0) -> PreparedText:
-    """A text passed through normalise(), ready to be scored many times; `category` is the id
-    of the category it was filed under (0: unknown or `other`)."""
+def prepare(text_norm: str) -> PreparedText:
+    """A text passed through normalise(), ready to be scored many times."""
     # Interned, every incident's 水管 is one string: the index of open incidents stays small.
     grams = frozenset(sys.intern(gram) for gram in _grams(text_norm))
-    events = _with_category(_event_terms(text_norm), category)
+    events = _event_terms(text_norm)
     return PreparedText(text_norm, grams, events)
-
-
-def _with_category(subject: Subject, category: int) -> Subject:
-    if not category:
-        return subject
-    subject = subject._replace(category=category)
-    return _SUBJECTS.setdefault(subject, subject)
 
 
 def best_prepared(
@@ -303,17 +288,16 @@ def best_prepared(
     radius_m: float,
     window_minutes: float,
     floor: float,
-    category: int = 0,
 ) -> tuple[K, float, float] | None:
     """What best_match returns for candidates within radius and window, when its best scores at
-    least `floor`; None otherwise. `category`: the query's category id (0: unknown or `other`).
+    least `floor`; None otherwise.
 
     partial_ratio, the costly part, runs only for a candidate whose score could still reach
     `floor` and beat the best so far: `_blend` at partial 100 bounds its text similarity.
     """
     if not candidates:
         return None
-    query_grams, query_events = _grams(query_norm), _with_category(_events(query_norm), category)
+    query_grams, query_events = _grams(query_norm), _events(query_norm)
     query_size = len(query_grams)
     best: tuple[K, float, float] | None = None
     best_score = floor
@@ -328,7 +312,7 @@ def best_prepared(
             size = len(grams)
             containment = len(query_grams & grams) / (size if size < query_size else query_size)
             offset, factor = _event_weights(query_events, events)
-            if offset == SAME_PROBLEM_OFFSET:  # one problem: _blend's score, without partial_ratio
+            if offset:  # one problem: _blend's score, without partial_ratio
                 sim = offset + factor * containment
                 score = _TEXT_WEIGHT * sim + closeness
                 score = 0.0 if not score > 0.0 else score if score < 1.0 else 1.0
