@@ -97,6 +97,8 @@ PROBLEMS: tuple[Problem, ...] = (
             "污水(?:外溢|外冒|冒出|横流|漫出|漫溢|满溢)",
             "冒污水|冒脏水|返水|反水|冒汤|粪水|污水横流|排水堵塞|下水.{0,3}?(?:反|返|上来)",
             "臭水|污水|脏水",
+            # Standing water on a road after rain or thaw: the drains do not take it.
+            "(?:路面|道路|马路|路口|桥下|涵洞|小区)积水|积水(?:严重|成河|过膝|没过)|内涝|水漫金山",
         ),
     ),
     Problem(
@@ -112,6 +114,7 @@ PROBLEMS: tuple[Problem, ...] = (
         "water_supply",
         (
             f"{_PIPE}.{{0,3}}?{_BREAK}",
+            "水表.{0,3}?(?:冻|爆|裂|坏了|漏)",
             "爆管|跑水|冒水|喷水|水柱|喷泉似的|管网漏损",
         ),
     ),
@@ -242,7 +245,7 @@ PROBLEMS: tuple[Problem, ...] = (
         "stray_animals",
         (
             "流浪(?:狗|犬|猫|动物)|野狗|野猫|恶犬|烈性犬|犬只|狗.{0,3}?(?:咬|撵|追|扑|伤)|被狗|让狗|"
-            "遛狗|狗屎|狂犬|一帮狗|好多狗|几条狗",
+            "遛狗|狗屎|狂犬|一帮狗|好多狗|几条狗|(?:不|没)(?:拴|牵)(?:狗)?绳",
         ),
     ),
     Problem(
@@ -317,7 +320,10 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem(
         "building:illegal",
         "illegal_construction",
-        ("违建|违章建筑|违法建设|私搭乱建|乱搭乱建|私建|加盖|圈占",),
+        (
+            "违建|违章建筑|违法建设|私搭乱建|乱搭乱建|私建|加盖|圈占",
+            "彩钢房|私自搭建|违规搭建|违规扩建|阳台外扩|楼顶(?:加层|搭建|盖房)|圈地",
+        ),
     ),
     Problem(
         "wage:arrears",
@@ -354,6 +360,31 @@ PROBLEMS: tuple[Problem, ...] = (
             "(?:广告牌|牌匾|招牌|门头|灯箱|牌子)(?:.{0,12}?)(?:松动|松了|要掉|快掉|摇晃|晃悠|脱落|坠落|掉下|"
             "刮掉|刮歪|歪了|坠下)",
         ),
+    ),
+    Problem(
+        "traffic:sign",
+        "traffic",
+        ("交通标志|标志牌|指示牌|限速牌|禁停牌|标线(?:不清|模糊|磨没)",),
+    ),
+    Problem(
+        "property:facility",
+        "property_management",
+        ("门禁(?:坏|损坏|不好使|失灵|打不开)|单元门(?:坏|关不上|锁坏|打不开)|楼道灯(?:不亮|坏)",),
+    ),
+    Problem(
+        "market:fraud",
+        "food_safety",
+        ("缺斤短两|短斤少两|缺斤少两|假冒伪劣|三无产品|以次充好|卖假货",),
+    ),
+    Problem(
+        "pollution:fumes",
+        "pollution",
+        ("油烟(?:机|管道|扰民|太大|很大|呛|直排|熏)|(?:饭店|餐馆|烧烤).{0,6}?油烟",),
+    ),
+    Problem(
+        "pollution:dust",
+        "pollution",
+        ("扬尘|尘土飞扬|粉尘|灰尘(?:大|满天)|(?:渣土车|工地).{0,6}?(?:起灰|暴土)",),
     ),
     Problem(
         "pollution:smoke",
@@ -520,6 +551,7 @@ def same_problem(a: str, b: str) -> bool | None:
 COMPATIBLE: frozenset[frozenset[str]] = frozenset(
     {
         frozenset(("pollution:smoke", "pollution:smell")),  # a chimney's smoke is smelt too
+        frozenset(("pollution:fumes", "pollution:smell")),  # and a kitchen's fumes
         # A burst main empties the taps around it: callers nearby report the outage.
         frozenset(("water:burst", "water:outage")),
     }
