@@ -24,7 +24,8 @@ _BUILDING_RE = re.compile(
 # Between two street names: the joining word goes, and every way of saying "crossing" is 口.
 _STREET_END = "(?<=[路街道巷])"
 _JOIN_RE = re.compile(f"{_STREET_END}(?:与|和|跟|同|及|、|-|/)")
-_CROSSING_RE = re.compile(f"{_STREET_END}(?:十字路口|交叉路口|交叉口|交汇处|交口|交叉|路口|街口)")
+# Not 街口: after 南七道 it is the street's own 街 (南七道街口 is already written one way).
+_CROSSING_RE = re.compile(f"{_STREET_END}(?:十字路口|交叉路口|交叉口|交汇处|交口|交叉|路口)")
 _NUMBER_RE = re.compile(r"(\d+)号楼")
 
 
