@@ -33,8 +33,8 @@ from command.models import Category, IncidentStatus
 
 # Metres per degree of latitude, rounded down so that a locked box errs on the large side.
 LOCK_M_PER_DEG = 110_000.0
-# Where only the place agrees (an address, no point), how far apart two reports are taken to be: half
-# the radius, so the problem and the wording must carry the merge as they do at 150 m.
+# Where only the place agrees (an address, no point), how far apart two reports are taken to be:
+# half the radius, so the problem and the wording must carry the merge as they do at 150 m.
 PLACE_DISTANCE_FRACTION = 0.5
 
 

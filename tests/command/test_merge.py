@@ -253,7 +253,10 @@ def test_trees_cut_down_told_as_damage_and_as_theft_merge_but_a_fallen_tree_stay
 def test_a_fallen_tree_told_tree_first_and_state_first_is_one_incident(city, report):
     first = report("一棵杨树被风刮倒在路中间", source="110", **later(0))
     second = report(
-        "路中间倒了一棵大杨树，车都绕着走", at=offset(CENTRAL_STREET, 40, 0), source="sms", **later(1)
+        "路中间倒了一棵大杨树，车都绕着走",
+        at=offset(CENTRAL_STREET, 40, 0),
+        source="sms",
+        **later(1),
     )
     assert second.merged
     assert second.incident.pk == first.incident.pk
@@ -264,18 +267,20 @@ def test_a_follow_up_a_day_and_a_half_in_joins_the_open_incident_it_follows(city
     first = report("小区里好几条流浪狗追着人咬", **later(0))
     report("小区的流浪狗又追人了", at=offset(CENTRAL_STREET, 20, 0), source="sms", **later(20))
     third_at = later(34)
-    third = report("那几条野狗还没抓走", at=offset(CENTRAL_STREET, 10, 10), source="sms", **third_at)
+    third = report(
+        "那几条野狗还没抓走", at=offset(CENTRAL_STREET, 10, 10), source="sms", **third_at
+    )
     assert third.merged
     assert third.incident.pk == first.incident.pk
     first.incident.refresh_from_db()
     assert first.incident.last_report_at == third_at["received_at"]
 
 
-def test_without_a_follow_up_the_same_report_a_day_and_a_half_on_opens_a_new_incident(
-    city, report
-):
+def test_without_a_follow_up_the_same_report_a_day_and_a_half_on_opens_a_new_incident(city, report):
     report("小区里好几条流浪狗追着人咬", **later(0))
-    third = report("那几条野狗还没抓走", at=offset(CENTRAL_STREET, 10, 10), source="sms", **later(34))
+    third = report(
+        "那几条野狗还没抓走", at=offset(CENTRAL_STREET, 10, 10), source="sms", **later(34)
+    )
     assert not third.merged
 
 
@@ -317,9 +322,7 @@ def test_an_incident_known_by_address_alone_takes_the_first_located_report_and_i
         address="道里区经纬街某在建工地",
         **later(0),
     )
-    located = report(
-        "经纬街那个工地欠我们工钱不给", at=CENTRAL_STREET, source="sms", **later(5)
-    )
+    located = report("经纬街那个工地欠我们工钱不给", at=CENTRAL_STREET, source="sms", **later(5))
     assert located.merged
     assert located.incident.pk == by_address.incident.pk
     by_address.incident.refresh_from_db()
