@@ -184,3 +184,9 @@ def test_compatible_keys_are_few_and_name_one_problem(a, b, same):
 )
 def test_a_venue_with_any_kind_of_sound_is_noise(text):
     assert key(text) == "noise:business"
+
+
+def test_a_venue_does_not_swallow_the_problem_told_after_it():
+    assert key("饭店门口的井盖一踩就响") == "manhole:cover"
+    assert key("饭店后厨燃气泄漏了") == "gas:leak"
+    assert key("撞了人不停车直接开走了") != "transport:service"
