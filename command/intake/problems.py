@@ -543,7 +543,21 @@ def same_problem(a: str, b: str) -> bool | None:
     """
     if not a or not b:
         return None
-    if a == b or frozenset((a, b)) in COMPATIBLE:
+    if a == b:
+        return True
+    # Memoised: the merge look-up asks for every candidate, and there are few keys (a few
+    # thousand pairs at most).
+    same = _SAME.get((a, b))
+    if same is None:
+        same = _SAME[a, b] = _agree(a, b)
+    return same
+
+
+_SAME: dict[tuple[str, str], bool] = {}
+
+
+def _agree(a: str, b: str) -> bool:
+    if frozenset((a, b)) in COMPATIBLE:
         return True
     object_a, _, fault_a = a.partition(":")
     object_b, _, fault_b = b.partition(":")
