@@ -55,8 +55,13 @@ urlpatterns = [
     *accounts,
     path("admin/", admin.site.urls),
     path("api/v1/", include("command.api.urls")),
+    path("dispatch/", include("command.consoles.dispatch_urls")),
+    path("notices/", include("command.consoles.notice_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
+    path("hotline/", include("hotline.urls")),
+    path("units/", include("command.consoles.units_urls")),
+    path("performance/", include("command.performance.urls")),
     *demo_pages,
     # Last: any other /api/ path answers JSON, also with DEBUG on (handler404 is not used then).
     re_path(r"^api/", views.not_found),

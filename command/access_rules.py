@@ -43,12 +43,26 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "request_extension":  (NO,     NO,          NO,         UNIT,      NO,        NO),
     "approve_extension":  (NO,     YES,         YES,        NO,        NO,        NO),
     "reject_extension":   (NO,     YES,         YES,        NO,        NO,        NO),
+    "note":               (NO,     NO,          NO,         UNIT,      NO,        NO),
     "resolve":            (NO,     NO,          NO,         UNIT,      NO,        NO),
     "close":              (YES,    YES,         YES,        NO,        NO,        NO),
     "reopen":             (YES,    YES,         YES,        NO,        NO,        NO),
     "merge":              (YES,    YES,         YES,        NO,        NO,        NO),
     "unmerge":            (YES,    YES,         YES,        NO,        NO,        NO),
     "split":              (YES,    YES,         YES,        NO,        NO,        NO),
+    "redispatch":         (NO,     YES,         YES,        NO,        NO,        NO),
+    "overrule_return":    (NO,     YES,         YES,        NO,        NO,        NO),
+    "pass_down":          (NO,     NO,          NO,         UNIT,      NO,        NO),
+    "assist":             (NO,     YES,         YES,        NO,        NO,        NO),
+    "sign_assist":        (NO,     NO,          NO,         UNIT,      NO,        NO),
+    "finish_assist":      (NO,     NO,          NO,         UNIT,      NO,        NO),
+    "issue_notice":       (NO,     YES,         YES,        NO,        NO,        NO),
+    "reply_notice":       (NO,     NO,          NO,         UNIT,      NO,        NO),
+    # The supervision scanner's marks: the system only, never a person.
+    "mark_warning":       (NO,     NO,          NO,         NO,        NO,        NO),
+    "mark_overdue":       (NO,     NO,          NO,         NO,        NO,        NO),
+    "mark_not_signed":    (NO,     NO,          NO,         NO,        NO,        NO),
+    "mark_notice_unanswered": (NO, NO,          NO,         NO,        NO,        NO),
 }
 
 # The admin site (/admin/), per model: v view, a add, c change, d delete. Only users with

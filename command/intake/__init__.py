@@ -9,8 +9,11 @@ at a time go through `grouped`, which batches those that arrive together.
     candidates  the in-memory index of open incidents (the merge look-up)
     merge       the merge decision
     tracking    tracking numbers
+    suggest     likely duplicates of a draft, stored nowhere (the operator console, as they type)
+    attach      a report stored into the open incident an operator chose
 """
 
+from command.intake.attach import attach
 from command.intake.service import (
     Draft,
     IntakeResult,
@@ -21,14 +24,20 @@ from command.intake.service import (
     submit,
     submit_many,
 )
+from command.intake.suggest import DraftIn, Suggestion, Suggestions, suggest
 
 __all__ = [
     "Draft",
+    "DraftIn",
     "IntakeResult",
     "Location",
     "ReportIn",
+    "Suggestion",
+    "Suggestions",
     "announce_and_dispatch",
+    "attach",
     "open_incident",
     "submit",
     "submit_many",
+    "suggest",
 ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('command', '0003_drop_incident_grid_cell'),
+        ('command', '0005_unit_work'),
     ]
 
     operations = [
