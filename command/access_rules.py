@@ -86,6 +86,7 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "axes.accesslog":         (NO,     NO,          NO,         NO,        NO,        "vd"),
     "axes.accessfailurelog":  (NO,     NO,          NO,         NO,        NO,        "vd"),
     "hotline.blockednumber":  (NO,     "vacd",      "vacd",     NO,        NO,        "vacd"),
+    "hotline.inboundmessage": (NO,     "v",         "v",        NO,        NO,        "v"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

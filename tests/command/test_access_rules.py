@@ -33,7 +33,7 @@ from command.models import (
 )
 from command.realtime.access import Reader
 from hotline import screen_pop
-from hotline.models import BlockedNumber
+from hotline.models import BlockedNumber, Hold, InboundMessage, MessageKind
 from integrations.messages import IncomingCall
 from tests.conftest import BEIJING, HARBIN_STATION
 
@@ -87,6 +87,14 @@ def some_object(model: str, people):
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**SIGN_IN),
         "hotline.blockednumber": lambda: BlockedNumber.objects.create(
             phone="+8613900000000", reason="测试"
+        ),
+        "hotline.inboundmessage": lambda: InboundMessage.objects.create(
+            message_sid="SM-admin-test",
+            sender="+8613900000001",
+            body="楼下烧烤太吵",
+            received_at=timezone.now(),
+            kind=MessageKind.COMPLAINT,
+            hold=Hold.RATE_LIMITED,
         ),
     }[model]()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from command import lifecycle
@@ -181,3 +182,37 @@ def test_a_call_an_operator_saves_is_texted_its_receipt_once(
 
     assert [m.to for m in sms_outbox] == [CITIZEN]
     assert f"工单编号{first.incident.tracking_no}" in sms_outbox[0].body
+
+
+def test_duty_staff_find_held_texts_in_the_admin_and_release_them(
+    city, text, sms_outbox, settings, user, django_capture_on_commit_callbacks
+):
+    settings.CITYDESK_SMS_COMPLAINTS_PER_HOUR = 1
+    text(COMPLAINT)
+    text(f"{COMPLAINT}，又来反映")
+    held = InboundMessage.objects.get(hold=Hold.RATE_LIMITED)
+    client = Client()
+    client.force_login(user("duty"))
+
+    listing = client.get("/admin/hotline/inboundmessage/?held=waiting")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/admin/hotline/inboundmessage/",
+            {"action": "release", "_selected_action": [held.id]},
+            follow=True,
+        )
+
+    assert listing.status_code == 200
+    assert "138****8000" in listing.content.decode()
+    assert "13800138000" not in listing.content.decode()
+    assert "已受理 1 条短信" in answer.content.decode()
+    held.refresh_from_db()
+    assert held.report_id is not None
+    assert held.report.incident.tracking_no in last_text(sms_outbox)
+
+
+def test_operators_and_units_cannot_open_the_held_texts(city, user):
+    for name in ("operator", "daoli"):
+        client = Client()
+        client.force_login(user(name))
+        assert client.get("/admin/hotline/inboundmessage/").status_code in (302, 403)
