@@ -151,6 +151,11 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work lives in the database and is scanned, never only scheduled as a delayed task.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "command.relay_outbox", "schedule": 5.0},
+    # The duty room: major incidents, alert escalation, emerging events, missed handovers.
+    "duty-scan": {
+        "task": "duty.scan",
+        "schedule": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
+    },
 }
 
 # --- Auth, i18n, static -------------------------------------------------------------------
@@ -265,6 +270,8 @@ CITYDESK = {
     # The operator console's map: a tile URL ({z}/{x}/{y}) drawn under the district polygons;
     # empty (the default) draws the polygons alone, as duty rooms may have no internet.
     "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
+    # How often the duty room's pass runs (duty.scan: escalation, surges, handovers).
+    "DUTY_SCAN_SECONDS": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

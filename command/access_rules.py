@@ -49,6 +49,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "merge":              (YES,    YES,         YES,        NO,        NO,        NO),
     "unmerge":            (YES,    YES,         YES,        NO,        NO,        NO),
     "split":              (YES,    YES,         YES,        NO,        NO,        NO),
+    "make_major":         (NO,     YES,         YES,        NO,        NO,        NO),
+    "acknowledge":        (NO,     YES,         YES,        NO,        NO,        NO),
+    "alert_leader":       (NO,     NO,          NO,         NO,        NO,        NO),  # system
 }
 
 # The admin site (/admin/), per model: v view, a add, c change, d delete. Only users with
