@@ -55,12 +55,18 @@ DISPATCH = Part(_("派单"), "/dispatch/", _("把待派单事件派给承办单�
 UNITS = Part(
     _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=False
 )
-DUTY = Part(_("值班室"), "/duty/", _("值班交接、督办超时事件、审批延期和退回。"), live=False)
+DUTY = Part(
+    _("值班室"),
+    "/duty/",
+    _("值班台（地图和告警队列）、排班、值班日志、交接班，重大事件和突发聚集告警。"),
+    live=True,
+)
+ON_DUTY = Part(_("当前值班"), "/duty/now/", _("查看当前班次的带班领导和值班员。"), live=True)
 DASHBOARDS = Part(_("大屏"), "/dashboards/", _("全市事件态势、热点和办理时效。"), live=False)
 
 # Each role's own parts, live or still to come; the live ones head the page.
 PARTS_BY_ROLE: dict[Role, tuple[Part, ...]] = {
-    Role.OPERATOR: (HOTLINE, DASHBOARDS),
+    Role.OPERATOR: (HOTLINE, ON_DUTY, DASHBOARDS),
     Role.DUTY_OFFICER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS),
     Role.DUTY_LEADER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS),
     Role.UNIT_STAFF: (UNITS,),

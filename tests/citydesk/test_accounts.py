@@ -67,15 +67,16 @@ def without_language_switch(page: str) -> str:
 
 # --- each role's home -----------------------------------------------------------------------
 
-CITYWIDE_COMING = ["/dispatch/", "/duty/", "/dashboards/"]
+CITYWIDE_LIVE = ["/hotline/", "/duty/", "/api/docs/", "/admin/"]
+CITYWIDE_COMING = ["/dispatch/", "/dashboards/"]
 
 
 @pytest.mark.parametrize(
     ("username", "role", "unit", "live", "coming"),
     [
-        ("operator", "话务员", None, ["/api/docs/"], ["/hotline/", "/dashboards/"]),
-        ("duty", "值班员", None, ["/api/docs/", "/admin/"], CITYWIDE_COMING),
-        ("leader", "带班领导", None, ["/api/docs/", "/admin/"], CITYWIDE_COMING),
+        ("operator", "话务员", None, ["/hotline/", "/duty/now/", "/api/docs/"], ["/dashboards/"]),
+        ("duty", "值班员", None, CITYWIDE_LIVE, CITYWIDE_COMING),
+        ("leader", "带班领导", None, CITYWIDE_LIVE, CITYWIDE_COMING),
         ("daoli", "承办单位人员", "道里区人民政府", ["/api/docs/"], ["/units/"]),
         ("nangang", "承办单位人员", "南岗区人民政府", ["/api/docs/"], ["/units/"]),
         ("water", "承办单位人员", "哈尔滨市水务局", ["/api/docs/"], ["/units/"]),

@@ -60,7 +60,7 @@ LIVE = ["实时事件探针", "接口文档（OpenAPI）"]
 @pytest.mark.parametrize(
     ("username", "expected_header", "coming", "live"),
     [
-        ("operator", "operator · 话务员", ["大屏"], ["话务台", *LIVE]),
+        ("operator", "operator · 话务员", ["大屏"], ["话务台", "当前值班", *LIVE]),
         ("daoli", "daoli · 承办单位人员 · 道里区人民政府", ["单位工作台"], LIVE),
     ],
 )

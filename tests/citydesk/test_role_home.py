@@ -24,14 +24,20 @@ def test_the_parts_still_to_come_are_not_served_yet():
     """When a later issue serves one of these, its Part becomes live (and this list shrinks)."""
     parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
     coming = {part for part in parts if not part.live}
-    assert {part.path for part in coming} == {"/dispatch/", "/units/", "/duty/", "/dashboards/"}
+    assert {part.path for part in coming} == {"/dispatch/", "/units/", "/dashboards/"}
     for part in coming:
         with pytest.raises(Resolver404):
             resolve(part.path)
 
 
 def test_the_live_parts_are_served():
-    for part in (role_home.API_DOCS, role_home.ADMIN, role_home.HOTLINE):
+    for part in (
+        role_home.API_DOCS,
+        role_home.ADMIN,
+        role_home.HOTLINE,
+        role_home.DUTY,
+        role_home.ON_DUTY,
+    ):
         assert part.live
         resolve(part.path)
 
@@ -42,13 +48,13 @@ def test_the_live_parts_are_served():
     [
         (
             "operator",
-            ["/hotline/", "/realtime/probe/?streams=all", "/api/docs/"],
+            ["/hotline/", "/duty/now/", "/realtime/probe/?streams=all", "/api/docs/"],
             ["/dashboards/"],
         ),
         (
             "duty",
-            ["/hotline/", "/realtime/probe/?streams=all", "/api/docs/", "/admin/"],
-            ["/dispatch/", "/duty/", "/dashboards/"],
+            ["/hotline/", "/duty/", "/realtime/probe/?streams=all", "/api/docs/", "/admin/"],
+            ["/dispatch/", "/dashboards/"],
         ),
         ("intake", ["/api/docs/"], []),
     ],
@@ -89,7 +95,7 @@ def test_unit_staff_without_a_unit_get_no_probe(user):
 def test_no_probe_unless_it_is_served(user):
     home = role_home.home_for(user("operator"), probe=False)
 
-    assert paths(home.live) == ["/hotline/", "/api/docs/"]
+    assert paths(home.live) == ["/hotline/", "/duty/now/", "/api/docs/"]
 
 
 @pytest.mark.django_db
