@@ -38,9 +38,7 @@ def major(city, report, user):
 
 
 def sms_to(username: str) -> list[str]:
-    return list(
-        PendingSms.objects.filter(user__username=username).values_list("phone", flat=True)
-    )
+    return list(PendingSms.objects.filter(user__username=username).values_list("phone", flat=True))
 
 
 def test_make_major_is_a_lifecycle_step_on_the_timeline(major):
