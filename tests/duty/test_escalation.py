@@ -61,7 +61,8 @@ def test_a_major_incident_reaches_the_leader_on_duty_once(chain, major):
     assert sms_to("night-leader") == ["13700137000"]
     assert escalation.waiting() == [alert]
     raised = TimelineEntry.objects.get(incident=major, action="leader_alerted")
-    assert raised.at == T0 and raised.data["level"] == 0
+    assert raised.at == T0
+    assert raised.data["level"] == 0
     assert LogEntry.objects.filter(kind=LogKind.ALERT, incident=major).count() == 1
     assert LogEntry.objects.get(kind=LogKind.MAJOR_INCIDENT).shift.kind.code == "night"
 
@@ -84,7 +85,9 @@ def test_unacknowledged_it_climbs_the_chain_at_each_level_s_time(chain, major):
     # The last level: it stays on the pages, with no further deadline.
     assert escalation.scan(T0 + timedelta(hours=3)) == 0
     alert.refresh_from_db()
-    assert alert.level == 2 and alert.escalate_at is None and alert.acknowledged_at is None
+    assert alert.level == 2
+    assert alert.escalate_at is None
+    assert alert.acknowledged_at is None
     assert escalation.waiting() == [alert]
     levels = list(
         TimelineEntry.objects.filter(incident=major, action="leader_alerted").values_list(
@@ -125,7 +128,8 @@ def test_acknowledged_at_the_second_level_by_the_person_it_reached(chain, major,
 
     assert escalation.scan(T0 + timedelta(hours=1)) == 0
     alert.refresh_from_db()
-    assert alert.level == 1 and alert.acknowledged_by.username == "deputy-director"
+    assert alert.level == 1
+    assert alert.acknowledged_by.username == "deputy-director"
 
 
 def test_an_alert_is_acknowledged_once_and_not_by_an_officer(chain, major, user):
@@ -149,7 +153,8 @@ def test_raise_alert_takes_supervision_alerts_once_by_their_key(night_roster):
     )
 
     assert (created, created_again) == (True, False)
-    assert first == again and first.addressed_to.username == "night-leader"
+    assert first == again
+    assert first.addressed_to.username == "night-leader"
     with pytest.raises(ValueError, match="unknown alert source"):
         escalation.raise_alert("rumour", "x:1", "?")
 

@@ -36,7 +36,8 @@ def test_the_page_lists_what_is_open_and_hot_by_itself(night_roster, hot_city):
     hot = handover.hot(later)
 
     assert major in hot.major
-    assert late in hot.overdue and late not in handover.hot(late.deadline).overdue
+    assert late in hot.overdue
+    assert late not in handover.hot(late.deadline).overdue
 
 
 def test_the_handover_flow_written_then_received(night_roster, hot_city, user):
@@ -83,7 +84,8 @@ def test_a_shift_that_ends_without_a_received_handover_is_flagged_once(night_ros
     flagged = handover.flag_missed(local(2026, 12, 6, 8, 1))
     again = handover.flag_missed(local(2026, 12, 6, 9, 0))
 
-    assert flagged == [night] and again == []
+    assert flagged == [night]
+    assert again == []
     night.refresh_from_db()
     day.refresh_from_db()
     assert night.handover_missed_at == local(2026, 12, 6, 8, 1)
@@ -104,7 +106,8 @@ def test_the_handover_page_writes_and_receives(night_roster, user):
     incoming.force_login(user("night-officer"))
 
     page = outgoing.get(f"/duty/handover/?shift={day.pk}").content.decode()
-    assert 'id="write-handover"' in page and 'id="hot-major"' in page
+    assert 'id="write-handover"' in page
+    assert 'id="hot-major"' in page
     outgoing.post("/duty/handover/", {"shift": day.pk, "note": "供热管网抢修中"})
     answer = incoming.post(
         "/duty/handover/", {"shift": day.pk, "action": "receive"}, follow=True
@@ -126,7 +129,8 @@ def test_officers_write_the_log_and_it_files_under_the_shift(night_roster, user)
     )
 
     assert entry.shift == night_roster["night"]
-    assert "13912345678" not in entry.text and "139****5678" in entry.text
+    assert "13912345678" not in entry.text
+    assert "139****5678" in entry.text
     with pytest.raises(InvalidRoster):
         dutylog.write(user("duty"), "   ")
 
@@ -154,7 +158,8 @@ def test_the_log_exports_as_csv_and_xlsx(night_roster, user):
 
     assert "2026-12-05 09:00:00" in csv_text.decode("utf-8-sig")
     rows = list(load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
-    assert rows[0][0] == "时间" and rows[1][-1] == "白班记录"
+    assert rows[0][0] == "时间"
+    assert rows[1][-1] == "白班记录"
 
 
 def test_the_log_page_takes_an_entry_and_refuses_an_empty_one(night_roster, user):
