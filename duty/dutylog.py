@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from command.models import Incident
@@ -27,9 +28,10 @@ def write(author: AbstractBaseUser, text: str, at: datetime | None = None) -> Lo
     """An officer's entry, in the shift running now."""
     text = text.strip()
     if not text:
-        raise InvalidRoster("请填写日志内容。", {"text": ["请填写日志内容。"]})
+        raise InvalidRoster(_("请填写日志内容。"), {"text": [_("请填写日志内容。")]})
     if len(text) > MAX_TEXT:
-        raise InvalidRoster(f"日志内容不能超过 {MAX_TEXT} 字。", {"text": ["内容过长。"]})
+        message = _("日志内容不能超过 %(n)d 字。") % {"n": MAX_TEXT}
+        raise InvalidRoster(message, {"text": [message]})
     return record(LogKind.NOTE, text, at=at, author=author)
 
 

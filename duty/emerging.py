@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from command import lifecycle
 from command.models import OPEN_STATUSES, Category, District, Incident, Priority
@@ -56,14 +57,14 @@ def convert(event_id: int, user: AbstractBaseUser, note: str = "") -> Incident:
     with transaction.atomic():
         event = EmergingEvent.objects.select_for_update().get(pk=event_id)
         if event.status != EmergingStatus.OPEN:
-            raise EmergingClosed("该突发聚集已处理。")
+            raise EmergingClosed(_("该突发聚集已处理。"))
         incidents = list(
             Incident.objects.filter(id__in=event.incident_ids, status__in=OPEN_STATUSES).order_by(
                 "opened_at", "id"
             )
         )
         if not incidents:
-            raise EmergingClosed("该突发聚集的事件都已关闭或合并，无可转换的事件。")
+            raise EmergingClosed(_("该突发聚集的事件都已关闭或合并，无可转换的事件。"))
         into = incidents[0]
         why = note.strip() or f"突发聚集：{event.area_name}{event.category.name} {event.count} 起"
         if into.priority != Priority.MAJOR:
@@ -90,7 +91,7 @@ def dismiss(event_id: int, user: AbstractBaseUser, note: str) -> EmergingEvent:
     with transaction.atomic():
         event = EmergingEvent.objects.select_for_update().get(pk=event_id)
         if event.status != EmergingStatus.OPEN:
-            raise EmergingClosed("该突发聚集已处理。")
+            raise EmergingClosed(_("该突发聚集已处理。"))
         event.status = EmergingStatus.DISMISSED
         event.save(update_fields=["status"])
         dutylog.record(

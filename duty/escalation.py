@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from command import lifecycle
 from command.models import Incident, Role
@@ -94,13 +95,13 @@ def acknowledge(
     now = now or timezone.now()
     alert = DutyAlert.objects.select_related("incident").get(pk=alert_id)
     if not may_acknowledge(user, alert):
-        raise NotOnShift("只有带班领导或告警对象可以确认告警。")
+        raise NotOnShift(_("只有带班领导或告警对象可以确认告警。"))
     with transaction.atomic():
         done = DutyAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=now, acknowledged_by=user, escalate_at=None
         )
         if not done:
-            raise AlreadyAcknowledged("该告警已被确认。")
+            raise AlreadyAcknowledged(_("该告警已被确认。"))
         alert.refresh_from_db()
         waited = int((now - alert.raised_at).total_seconds())
         if alert.incident_id:

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from command.models import OPEN_STATUSES, Incident, Priority
 from command.roles import is_administrator
@@ -64,9 +65,9 @@ def write(shift: Shift, user: AbstractBaseUser, note: str, now: datetime | None 
     """The outgoing shift's note, with a snapshot of what was open and hot."""
     now = now or timezone.now()
     if not note.strip():
-        raise HandoverState("请填写交班记录。", {"note": ["请填写交班记录。"]})
+        raise HandoverState(_("请填写交班记录。"), {"note": [_("请填写交班记录。")]})
     if not (on_shift(user, shift) or is_administrator(user)):
-        raise NotOnShift("只有本班次的值班人员可以交班。")
+        raise NotOnShift(_("只有本班次的值班人员可以交班。"))
     try:
         with transaction.atomic():
             handover = Handover.objects.create(
@@ -84,7 +85,7 @@ def write(shift: Shift, user: AbstractBaseUser, note: str, now: datetime | None 
                 shift=shift,
             )
     except IntegrityError:
-        raise HandoverState("该班次已交班。") from None
+        raise HandoverState(_("该班次已交班。")) from None
     return handover
 
 
@@ -93,16 +94,16 @@ def receive(shift: Shift, user: AbstractBaseUser, now: datetime | None = None) -
     now = now or timezone.now()
     handover = Handover.objects.filter(shift=shift).first()
     if handover is None:
-        raise HandoverState("该班次尚未交班。")
+        raise HandoverState(_("该班次尚未交班。"))
     following = roster.next_shift(shift)
     if not ((following and on_shift(user, following)) or is_administrator(user)):
-        raise NotOnShift("只有下一班次的值班人员可以接班。")
+        raise NotOnShift(_("只有下一班次的值班人员可以接班。"))
     with transaction.atomic():
         done = Handover.objects.filter(pk=handover.pk, received_at__isnull=True).update(
             received_by=user, received_at=now
         )
         if not done:
-            raise HandoverState("该交班已被接收。")
+            raise HandoverState(_("该交班已被接收。"))
         dutylog.record(
             LogKind.HANDOVER,
             f"{user.get_username()} 接班，确认收到 {shift} 的交班记录",

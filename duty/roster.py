@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from command.models import Role
 from command.roles import role_of
@@ -113,20 +114,20 @@ def swap(
     """`replaced_by` takes `replaced`'s place on `shift` (换班); the swap and a log entry stay."""
     now = now or timezone.now()
     if not reason.strip():
-        raise InvalidRoster("换班需要填写原因。", {"reason": ["请填写换班原因。"]})
+        raise InvalidRoster(_("换班需要填写原因。"), {"reason": [_("请填写换班原因。")]})
     if role not in SwapRole.values:
-        raise InvalidRoster("未知的岗位。", {"role": ["请选择值班员或带班领导。"]})
+        raise InvalidRoster(_("未知的岗位。"), {"role": [_("请选择值班员或带班领导。")]})
     with transaction.atomic():
         shift = Shift.objects.select_for_update().get(pk=shift.pk)
         if role == SwapRole.LEADER:
             if shift.leader_id != replaced.pk:
-                raise InvalidRoster(f"{replaced.get_username()} 不是该班次的带班领导。")
+                raise InvalidRoster(_("%(user)s 不是该班次的带班领导。") % {"user": replaced})
             _check_people(replaced_by, [], str(shift))
             shift.leader = replaced_by
             shift.save(update_fields=["leader"])
         else:
             if not shift.officers.filter(pk=replaced.pk).exists():
-                raise InvalidRoster(f"{replaced.get_username()} 不在该班次的值班员中。")
+                raise InvalidRoster(_("%(user)s 不在该班次的值班员中。") % {"user": replaced})
             _check_people(None, [replaced_by], str(shift))
             shift.officers.remove(replaced)
             shift.officers.add(replaced_by)
@@ -157,14 +158,16 @@ def kind_named(name: str) -> ShiftKind:
     )
     if found is None:
         known = "、".join(ShiftKind.objects.values_list("name", flat=True))
-        raise InvalidRoster(f"未知的班次“{name}”（可选：{known}）。")
+        raise InvalidRoster(
+            _("未知的班次“%(name)s”（可选：%(known)s）。") % {"name": name, "known": known}
+        )
     return found
 
 
 def user_named(username: str) -> AbstractBaseUser:
     found = get_user_model().objects.filter(username=username, is_active=True).first()
     if found is None:
-        raise InvalidRoster(f"没有启用的账号“{username}”。")
+        raise InvalidRoster(_("没有启用的账号“%(user)s”。") % {"user": username})
     return found
 
 
@@ -172,10 +175,14 @@ def _check_people(
     leader: AbstractBaseUser | None, officers: list[AbstractBaseUser], where: str
 ) -> None:
     if leader is not None and role_of(leader) != Role.DUTY_LEADER:
-        raise InvalidRoster(f"{where}：{leader.get_username()} 不是带班领导。")
+        raise InvalidRoster(
+            _("%(where)s：%(user)s 不是带班领导。") % {"where": where, "user": leader}
+        )
     for officer in officers:
         if role_of(officer) not in (Role.DUTY_OFFICER, Role.DUTY_LEADER):
-            raise InvalidRoster(f"{where}：{officer.get_username()} 不是值班人员。")
+            raise InvalidRoster(
+                _("%(where)s：%(user)s 不是值班人员。") % {"where": where, "user": officer}
+            )
 
 
 def _unique(users: Iterable[AbstractBaseUser]) -> list[AbstractBaseUser]:

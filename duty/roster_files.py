@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from duty import roster
@@ -77,25 +78,27 @@ def read(name: str, content: bytes) -> list[dict[str, str]]:
         return _read_xlsx(content)
     if name.lower().endswith(".csv"):
         return _read_csv(content)
-    raise InvalidRoster("请上传 .csv 或 .xlsx 文件。")
+    raise InvalidRoster(_("请上传 .csv 或 .xlsx 文件。"))
 
 
 def import_rows(rows: list[dict[str, str]]) -> list[Shift]:
     """Check every row, then set every shift in one transaction; InvalidRoster names each bad
     row (line numbers as the file shows them, the header being line 1)."""
     if not rows:
-        raise InvalidRoster("文件中没有排班行。")
+        raise InvalidRoster(_("文件中没有排班行。"))
     if len(rows) > MAX_ROWS:
-        raise InvalidRoster(f"一次最多导入 {MAX_ROWS} 行。")
+        raise InvalidRoster(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS})
     missing = [column for column in REQUIRED if column not in rows[0]]
     if missing:
-        raise InvalidRoster(f"缺少列：{'、'.join(missing)}。")
+        raise InvalidRoster(_("缺少列：%(columns)s。") % {"columns": "、".join(missing)})
     checked, problems = [], []
     for line, row in enumerate(rows, start=2):
         try:
             checked.append(_check(line, row))
         except InvalidRoster as error:
-            problems.append(f"第 {line} 行：{error.message}")
+            problems.append(
+                _("第 %(line)d 行：%(problem)s") % {"line": line, "problem": error.message}
+            )
     if problems:
         raise InvalidRoster("；".join(problems[:20]), {"file": problems})
     with transaction.atomic():
@@ -107,7 +110,7 @@ def _check(line: int, row: dict[str, str]) -> RosterRow:
     try:
         day = date.fromisoformat(text[:10])
     except ValueError:
-        raise InvalidRoster(f"日期“{text}”应写成 2026-12-05。") from None
+        raise InvalidRoster(_("日期“%(date)s”应写成 2026-12-05。") % {"date": text}) from None
     kind = roster.kind_named((row.get("班次") or "").strip())
     leader_name = (row.get("带班领导") or "").strip()
     leader = roster.user_named(leader_name) if leader_name else None
@@ -121,7 +124,7 @@ def _read_csv(content: bytes) -> list[dict[str, str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidRoster("CSV 文件须为 UTF-8 编码。") from None
+        raise InvalidRoster(_("CSV 文件须为 UTF-8 编码。")) from None
     return [dict(row) for row in csv.DictReader(io.StringIO(text))]
 
 
@@ -129,7 +132,7 @@ def _read_xlsx(content: bytes) -> list[dict[str, str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises several kinds for a file that is not a workbook
-        raise InvalidRoster("无法读取该 .xlsx 文件。") from None
+        raise InvalidRoster(_("无法读取该 .xlsx 文件。")) from None
     values = list(book.active.iter_rows(values_only=True))
     if not values:
         return []

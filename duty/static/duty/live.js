@@ -46,7 +46,7 @@ function draw(queue) {
     const li = item.querySelector("li");
     li.dataset.alert = alert.id;
     item.querySelector(".reason").textContent = alert.reason;
-    const level = labels.level.replace("%s", alert.level);
+    const level = labels.level.replace("{n}", alert.level);
     item.querySelector(".meta").textContent =
       `${alert.source} · ${alert.raised_at} · ${level} · ${labels.to} ${alert.to || "—"}`;
     item.querySelector("form").action = `/duty/alerts/${alert.id}/acknowledge`;
