@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from command import lifecycle
-from command.models import Incident, Role
+from command.models import Incident, Priority, Role
 from command.roles import is_administrator, role_of
 from duty import dutylog, notify, roster
 from duty.errors import AlreadyAcknowledged, NotOnShift
@@ -84,6 +84,33 @@ def raise_alert(
     except IntegrityError:  # raised meanwhile by another scan: that one stands
         return DutyAlert.objects.get(source_key=source_key), False
     return alert, True
+
+
+# A supervision alert's kind (command.supervision, branch `dispatch`) -> the duty log's kind.
+SUPERVISION_LOG = {
+    "overdue": LogKind.OVERDUE,
+    "warning": LogKind.OVERDUE,
+    "not_signed": LogKind.OVERDUE,
+    "notice_unanswered": LogKind.NOTICE,
+}
+
+
+def supervision_alert(
+    alert_id: int, kind: str, incident: Incident, reason: str, now: datetime | None = None
+) -> tuple[DutyAlert, bool]:
+    """What the supervision scanner calls for an alert addressed to the duty leader: an overdue
+    urgent or major ticket is its own source (紧急工单超时), any other supervision alert is
+    `supervision`; either way once per supervision alert, with an entry in the duty log."""
+    urgent = kind == "overdue" and incident.priority in (Priority.URGENT, Priority.MAJOR)
+    source = AlertSource.OVERDUE_URGENT if urgent else AlertSource.SUPERVISION
+    alert, created = raise_alert(
+        source, f"supervision:{alert_id}", reason, incident=incident, now=now
+    )
+    if created:
+        dutylog.record(
+            SUPERVISION_LOG.get(kind, LogKind.NOTICE), reason, at=alert.raised_at, incident=incident
+        )
+    return alert, created
 
 
 def acknowledge(

@@ -183,3 +183,20 @@ def test_the_acknowledge_button_answers_with_a_message_not_an_error(chain, major
     assert page.status_code == 200
     assert "只有带班领导或告警对象可以确认告警" in page.content.decode()
     assert client.post("/duty/alerts/999999/acknowledge").status_code == 404
+
+
+def test_a_supervision_alert_on_an_overdue_urgent_ticket_is_its_own_source(night_roster, report):
+    incident = report("中央大街自来水管爆裂，水流满街").incident
+    type(incident).objects.filter(pk=incident.pk).update(priority=Priority.URGENT)
+    incident.refresh_from_db()
+
+    overdue, _ = escalation.supervision_alert(41, "overdue", incident, "工单超时", now=T0)
+    notice, _ = escalation.supervision_alert(42, "notice_unanswered", incident, "督办未回复", T0)
+    again, created = escalation.supervision_alert(41, "overdue", incident, "工单超时", now=T0)
+
+    assert overdue.source == AlertSource.OVERDUE_URGENT
+    assert notice.source == AlertSource.SUPERVISION
+    assert (again, created) == (overdue, False)
+    kinds = sorted(LogEntry.objects.filter(incident=incident).values_list("kind", flat=True))
+    assert kinds.count(LogKind.OVERDUE) == 1
+    assert kinds.count(LogKind.NOTICE) == 1
