@@ -73,6 +73,9 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "axes.accessattempt":     (NO,     NO,          NO,         NO,        NO,        "vd"),
     "axes.accesslog":         (NO,     NO,          NO,         NO,        NO,        "vd"),
     "axes.accessfailurelog":  (NO,     NO,          NO,         NO,        NO,        "vd"),
+    "duty.shiftkind":         (NO,     "v",         "vac",      NO,        NO,        "vacd"),
+    "duty.escalationlevel":   (NO,     "v",         "vac",      NO,        NO,        "vacd"),
+    "duty.dutycontact":       (NO,     NO,          "vac",      NO,        NO,        "vacd"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

@@ -31,6 +31,7 @@ from command.models import (
     Unit,
 )
 from command.realtime.access import Reader
+from duty.models import DutyContact, EscalationLevel, ShiftKind
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,11 @@ def some_object(model: str, people):
         "axes.accessattempt": lambda: AccessAttempt.objects.create(**FAILED_SIGN_IN),
         "axes.accesslog": lambda: AccessLog.objects.create(**SIGN_IN),
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**SIGN_IN),
+        "duty.shiftkind": lambda: ShiftKind.objects.get(code="night"),
+        "duty.escalationlevel": lambda: EscalationLevel.objects.get(position=0),
+        "duty.dutycontact": lambda: DutyContact.objects.create(
+            user=people("leader"), phone="13900139000"
+        ),
     }[model]()
 
 
