@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,26 @@ from duty import roster
 from duty.access import may_see_who
 
 
+class PersonOut(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ShiftOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class OnDutyOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    shifts = ShiftOut(many=True)
+    leader = PersonOut(allow_null=True)
+    officers = PersonOut(many=True)
+
+
 def _person(user: AbstractBaseUser) -> dict:
     return {"username": user.get_username(), "name": user.get_full_name() or user.get_username()}
 
@@ -23,6 +44,7 @@ def _person(user: AbstractBaseUser) -> dict:
 class OnDutyNow(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("at", str, description="ISO time; default now")],
+        responses={200: OnDutyOut},
         summary="Who is on duty: the shifts running, the leader on duty, the officers",
     )
     def get(self, request: Request) -> Response:
