@@ -36,11 +36,15 @@ class Level:
 
 
 def chain() -> list[Level]:
+    """The levels in order; the first is always the leader on duty (seeded as position 0; if
+    that row was deleted, the default stands in for it)."""
     levels = [
         Level(lv.position, lv.title, lv.user, lv.minutes)
         for lv in EscalationLevel.objects.select_related("user").order_by("position")
     ]
-    return levels or [Level(0, "带班领导", None, DEFAULT_MINUTES)]
+    if not levels or levels[0].position != 0:
+        levels.insert(0, Level(0, "带班领导", None, DEFAULT_MINUTES))
+    return levels
 
 
 def addressee(level: Level, now: datetime) -> AbstractBaseUser | None:

@@ -200,3 +200,12 @@ def test_a_supervision_alert_on_an_overdue_urgent_ticket_is_its_own_source(night
     kinds = sorted(LogEntry.objects.filter(incident=incident).values_list("kind", flat=True))
     assert kinds.count(LogKind.OVERDUE) == 1
     assert kinds.count(LogKind.NOTICE) == 1
+
+
+def test_the_chain_always_starts_with_the_leader_on_duty(chain):
+    EscalationLevel.objects.filter(position=0).delete()
+
+    levels = escalation.chain()
+
+    assert [(lv.position, lv.user) for lv in levels][0] == (0, None)
+    assert [lv.title for lv in levels[1:]] == ["分管副主任", "主任"]
