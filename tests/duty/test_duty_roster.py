@@ -246,3 +246,27 @@ def test_the_roster_page_sets_a_shift(night_roster, user):
     shift = Shift.objects.get(date=date(2026, 12, 8))
     assert shift.leader.username == "leader"
     assert shift.ends_at - shift.starts_at == timedelta(hours=12)
+
+
+@pytest.mark.parametrize("path", ["/duty/", "/duty/now/", "/duty/roster/", "/duty/log/"])
+@pytest.mark.parametrize(("language", "heading"), [("zh-hans", "值班"), ("en", "Duty")])
+def test_every_page_answers_in_either_language(night_roster, user, path, language, heading):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user("leader"))
+
+    page = client.get(path).content.decode()
+
+    assert f'<html lang="{language}">' in page
+    assert heading in page
+
+
+def test_bad_query_values_give_the_page_not_an_error(night_roster, user):
+    client = Client()
+    client.force_login(user("duty"))
+
+    assert client.get("/duty/roster/", {"from": "yesterday", "to": "1999-01-01"}).status_code == 200
+    assert client.get("/duty/log/", {"shift": "x", "date": "31/12", "kind": "?"}).status_code == 200
+    assert client.get("/duty/handover/", {"shift": "abc"}).status_code == 200
+    swap = client.post("/duty/roster/swap", {"shift": night_roster["night"].pk}, follow=True)
+    assert "没有启用的账号" in swap.content.decode()
+    assert client.post("/duty/roster/set", {"date": "soon"}, follow=True).status_code == 200
