@@ -207,5 +207,5 @@ def test_the_chain_always_starts_with_the_leader_on_duty(chain):
 
     levels = escalation.chain()
 
-    assert [(lv.position, lv.user) for lv in levels][0] == (0, None)
+    assert (levels[0].position, levels[0].user) == (0, None)
     assert [lv.title for lv in levels[1:]] == ["分管副主任", "主任"]
