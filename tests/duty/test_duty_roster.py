@@ -3,6 +3,7 @@ the on-duty API and who may use the duty pages."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, time, timedelta
 
 import pytest
@@ -270,3 +271,15 @@ def test_bad_query_values_give_the_page_not_an_error(night_roster, user):
     swap = client.post("/duty/roster/swap", {"shift": night_roster["night"].pk}, follow=True)
     assert "没有启用的账号" in swap.content.decode()
     assert client.post("/duty/roster/set", {"date": "soon"}, follow=True).status_code == 200
+
+
+def test_the_demo_roster_puts_the_demo_users_on_duty_now(city):
+    from django.core.management import call_command
+
+    call_command("setup_duty_demo", stdout=io.StringIO())
+    call_command("setup_duty_demo", stdout=io.StringIO())  # again: the same shifts
+
+    on = roster.on_duty()
+    assert on.leader.username == "leader"
+    assert [o.username for o in on.officers] == ["duty"]
+    assert Shift.objects.count() == 9 * ShiftKind.objects.count()
