@@ -21,7 +21,7 @@ from pathlib import Path
 from bench.throwaway import DEFAULT_POSTGRES_URL, bench_postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURE = re.compile(r"^(routing|merge|intake|realtime|suggest)\.\S+")
+FIGURE = re.compile(r"^(routing|merge|intake|realtime|suggest|kpis|units|supervision)\.\S+")
 
 
 @dataclass
@@ -54,6 +54,7 @@ def main() -> None:
     runs += [Run(module, flavour) for module in modules for flavour in flavours]
     if postgres_url:  # services mode only: real daphne processes on PostgreSQL and Redis
         runs.append(Run("realtime", "postgres"))
+        runs.append(Run("kpis", "postgres"))  # a year of tickets, a million: PostgreSQL only
 
     print(_machine())
     if not postgres_url:

@@ -49,11 +49,22 @@ class Home:
         return [part for part in self.parts if not part.live]
 
 
+# Each role's parts of CityDesk: live once served, else named so the page says what is coming.
 HOTLINE = Part(_("话务台"), "/hotline/", _("接听12345来电，登记群众诉求，查重合并。"), live=True)
-# Built by later issues: named here so each role's page says what is coming.
-DISPATCH = Part(_("派单"), "/dispatch/", _("把待派单事件派给承办单位，设定办理时限。"), live=False)
+DISPATCH = Part(
+    _("派单"),
+    "/dispatch/",
+    _("把待派单事件派给承办单位，设定办理时限；处理退回和延期申请，督办超时工单。"),
+    live=True,
+)
 UNITS = Part(
-    _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=False
+    _("单位工作台"), "/units/", _("签收本单位的工单，办理、反馈，申请延期或退回。"), live=True
+)
+PERFORMANCE = Part(
+    _("办理绩效"),
+    "/performance/",
+    _("各单位按时签收、按时办结、退回和延期情况，导出报表。"),
+    live=True,
 )
 DUTY = Part(
     _("值班室"),
@@ -67,9 +78,9 @@ DASHBOARDS = Part(_("大屏"), "/dashboards/", _("全市事件态势、热点和
 # Each role's own parts, live or still to come; the live ones head the page.
 PARTS_BY_ROLE: dict[Role, tuple[Part, ...]] = {
     Role.OPERATOR: (HOTLINE, ON_DUTY, DASHBOARDS),
-    Role.DUTY_OFFICER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS),
-    Role.DUTY_LEADER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS),
-    Role.UNIT_STAFF: (UNITS,),
+    Role.DUTY_OFFICER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
+    Role.DUTY_LEADER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
+    Role.UNIT_STAFF: (UNITS, PERFORMANCE),
     Role.INTEGRATOR: (),
 }
 

@@ -151,6 +151,11 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work lives in the database and is scanned, never only scheduled as a delayed task.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "command.relay_outbox", "schedule": 5.0},
+    # Supervision alerts (督办): deadlines stored in the database, scanned (command.supervision).
+    "supervision-scan": {
+        "task": "command.supervision_scan",
+        "schedule": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
+    },
     # The duty room: major incidents, alert escalation, emerging events, missed handovers.
     "duty-scan": {
         "task": "duty.scan",
@@ -178,6 +183,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Uploaded files (site photos): through the storage API, never served as a public path ---
+# Photos are shown only through command.consoles' view, which checks who may see the incident.
+MEDIA_ROOT = Path(os.environ.get("CITYDESK_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # never routed: there is no public /media/ path
 
 # --- Request bodies: capped here and at the proxy (deploy/nginx/citydesk.conf) ----------------
 # A report is a few KB: a body over 1 MB is refused before it is parsed (the API answers 413).
@@ -270,6 +280,12 @@ CITYDESK = {
     # The operator console's map: a tile URL ({z}/{x}/{y}) drawn under the district polygons;
     # empty (the default) draws the polygons alone, as duty rooms may have no internet.
     "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
+    # The supervision scanner's period; in the embedded mode a thread of the server runs it
+    # ("auto": only in a server process; "1" always, "0" never), in services mode Celery beat.
+    "SUPERVISION_SCAN_SECONDS": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
+    "SUPERVISION_IN_PROCESS": os.environ.get("CITYDESK_SUPERVISION_IN_PROCESS", "auto"),
+    # A site photo's size limit (bytes); the proxy lets /units/ bodies this large through.
+    "PHOTO_MAX_BYTES": int(os.environ.get("CITYDESK_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
     # How often the duty room's pass runs (duty.scan: escalation, surges, handovers).
     "DUTY_SCAN_SECONDS": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),

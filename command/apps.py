@@ -16,5 +16,10 @@ class CommandConfig(AppConfig):
         from command.staff_permissions import sync_admin_group
 
         connect_signals()
+        from command.supervision import schedule
+
+        # The embedded mode's scanner thread, in a server process only (services: beat).
+        if schedule.wanted():
+            schedule.start()
         # After Django has made this app's permissions (auth's own handler runs first).
         post_migrate.connect(sync_admin_group, sender=self)

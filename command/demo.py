@@ -39,6 +39,13 @@ DEPARTMENTS = [
 ]
 
 
+# Street offices (街道办事处) of a district government, for multi-level dispatch (下派): reached
+# only when the district passes a ticket down, never by routing (no districts or categories).
+STREET_OFFICES = [
+    ("道里区人民政府", ["道里区兆麟街道办事处", "道里区新阳路街道办事处"]),
+]
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str
@@ -85,6 +92,17 @@ def load_units() -> None:
         )
         unit.districts.add(*districts)
         unit.categories.add(*Category.objects.filter(code__in=codes))
+    for parent_name, names in STREET_OFFICES:
+        parent = Unit.objects.filter(name=parent_name).first()
+        for name in names if parent else ():
+            Unit.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": UnitKind.STREET_OFFICE,
+                    "parent": parent,
+                    "contact_phone": "0451-12345",
+                },
+            )
 
 
 def load_users() -> None:

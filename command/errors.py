@@ -57,6 +57,12 @@ class ExtensionNotLater(InvalidRequest):
     code = "extension_not_later"
 
 
+class DeadlineNotLater(InvalidRequest):
+    """A deadline or reply-by time set by hand must lie in the future."""
+
+    code = "deadline_not_later"
+
+
 class Conflict(CommandError):
     """The incident is not in a state that allows the change (someone else acted first)."""
 
@@ -72,6 +78,12 @@ class StaleUpdate(Conflict):
     code = "stale_update"
 
 
+class AlreadyFired(Conflict):
+    """A supervision alert that has fired before (another scanner, an earlier pass)."""
+
+    code = "already_fired"
+
+
 class NotAllowed(CommandError):
     status = 403
     code = "forbidden"
@@ -80,3 +92,20 @@ class NotAllowed(CommandError):
 class NotFound(CommandError):
     status = 404
     code = "not_found"
+
+
+class InvalidPhoto(InvalidRequest):
+    """An upload that is not a PNG or JPEG image, whatever its name says."""
+
+    code = "invalid_photo"
+
+
+class PhotoTooLarge(CommandError):
+    status = 413
+    code = "too_large"
+
+
+class HandedBack(Conflict):
+    """The ticket left the unit (handed back, or dispatched elsewhere) while a page showed it."""
+
+    code = "handed_back"

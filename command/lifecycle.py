@@ -7,6 +7,16 @@ rows, and writes the timeline entry and outbox event, all in one transaction.
                    dispatched/accepted ─return→ returned ─dispatch→ dispatched
                    resolved/closed ─reopen→ reopened ─dispatch→ dispatched
                    accepted/in_progress: request_extension, then approve_/reject_extension
+                   dispatched/accepted/in_progress ─redispatch→ dispatched (another unit)
+                   returned ─overrule_return→ dispatched (back to the unit that returned it)
+                   dispatched/accepted/in_progress ─pass_down→ dispatched (a street office)
+
+Joint handling and supervision keep the status: `assist` adds an assisting unit, which
+`sign_assist`s and `finish_assist`es its own assignment; duty staff `issue_notice` (督办单),
+the unit `reply_notice`s; the scanner (command.supervision) records `mark_warning`,
+`mark_overdue`, `mark_not_signed` and `mark_notice_unanswered`, each writing its
+SupervisionAlert rows once.
+                   accepted/in_progress: note (a progress note or a site photo; status stays)
 
 Operators' corrections of what intake decided are transitions too: `merge` (open → merged, the
 other incident takes its reports), `unmerge` (merged → the status before), `split` (a report
@@ -25,12 +35,14 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from command.access_rules import roles_for
 from command.bulk_insert import insert_all, update_all
 from command.errors import (
+    AlreadyFired,
+    DeadlineNotLater,
     ExtensionNotLater,
     IllegalTransition,
     NotAllowed,
@@ -42,15 +54,22 @@ from command.errors import (
 )
 from command.models import (
     OPEN_STATUSES,
+    AlertAddressee,
+    AlertKind,
     Assignment,
+    AssignmentRole,
     AssignmentStatus,
     ExtensionStatus,
     Incident,
+    IncidentPhoto,
     IncidentStatus,
     Priority,
     Report,
     Role,
+    SupervisionAlert,
+    SupervisionNotice,
     TimelineEntry,
+    UnitKind,
 )
 from command.outbox import events
 from command.reference_data import active_units
@@ -61,6 +80,10 @@ from command.ttl_cache import ttl_cached
 S = IncidentStatus
 OPEN = frozenset(OPEN_STATUSES)
 EVERY = frozenset(IncidentStatus)
+# A unit holds the ticket: what re-dispatch, passing down, assisting and supervision act on.
+HELD = frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS})
+# A deadline set by hand this close to the SLA's is the SLA's (forms give whole minutes).
+SAME_DEADLINE_S = 60
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,8 @@ TRANSITIONS: dict[str, Transition] = {
             "assignment.extension_rejected",
             needs_note=True,
         ),
+        # 进展反馈: a unit's progress note, or a photo of the site, on the timeline.
+        Transition("note", frozenset({S.ACCEPTED, S.IN_PROGRESS}), None, "assignment.noted"),
         Transition(
             "resolve",
             frozenset({S.ACCEPTED, S.IN_PROGRESS}),
@@ -153,6 +178,32 @@ TRANSITIONS: dict[str, Transition] = {
             other_entry="unmerged_from",
         ),
         Transition("split", EVERY - {S.MERGED}, None, "incident.updated", entry="report_split"),
+        # --- the dispatch desk: re-dispatch, overrule a return, multi-level, joint handling --
+        Transition("redispatch", HELD, S.DISPATCHED, "assignment.dispatched", needs_note=True),
+        Transition(
+            "overrule_return",
+            frozenset({S.RETURNED}),
+            S.DISPATCHED,
+            "assignment.dispatched",
+            needs_note=True,
+        ),
+        Transition("pass_down", HELD, S.DISPATCHED, "assignment.dispatched"),
+        Transition("assist", HELD, None, "assignment.dispatched"),
+        Transition("sign_assist", HELD, None, "assignment.accepted"),
+        Transition("finish_assist", HELD, None, "assignment.resolved", needs_note=True),
+        # --- supervision (督办): notices by duty staff, alerts by the scanner -------------------
+        Transition("issue_notice", HELD, None, "supervision.notice", needs_note=True),
+        Transition(
+            "reply_notice",
+            HELD | {S.RESOLVED},
+            None,
+            "supervision.notice_replied",
+            needs_note=True,
+        ),
+        Transition("mark_warning", HELD, None, "supervision.alert"),
+        Transition("mark_overdue", HELD, None, "supervision.alert"),
+        Transition("mark_not_signed", HELD, None, "supervision.alert"),
+        Transition("mark_notice_unanswered", HELD | {S.RESOLVED}, None, "supervision.alert"),
         # --- the duty room: raise to major, acknowledge an alert (duty.escalation) -----------
         Transition("make_major", OPEN, None, "incident.updated", entry="made_major"),
         Transition("alert_leader", EVERY, None, "incident.alerted", entry="leader_alerted"),
@@ -174,6 +225,8 @@ class Request:
     system: bool = False
     actor_label: str = ""
     data: dict | None = None
+    # The assignment acted on when it is not the lead's (the scanner's marks, an assist).
+    assignment_id: int | None = None
 
 
 @ttl_cached(60)
@@ -193,7 +246,9 @@ def apply(incident_id: int, request: Request, now: datetime | None = None) -> In
         # Read the clock only once the lock is ours, so the timeline's times follow the order
         # in which changes were made, not the order in which callers started waiting.
         now = now or timezone.now()
-        return _carry_out(incident, transition, request, now, current_assignment(incident))
+        return _carry_out(
+            incident, transition, request, now, _target(incident, transition, request)
+        )
 
 
 def apply_to_new_all(pairs: Sequence[tuple[Incident, Request]], now: datetime) -> None:
@@ -276,12 +331,39 @@ def _record(
 
 
 def current_assignment(incident: Incident) -> Assignment | None:
+    """The lead unit's open assignment (assisting units have their own)."""
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .filter(incident=incident, ended_at__isnull=True)
+        .filter(incident=incident, ended_at__isnull=True, role=AssignmentRole.LEAD)
         .order_by("-id")
         .first()
     )
+
+
+def _target(incident: Incident, transition: Transition, request: Request) -> Assignment | None:
+    """The assignment an action works on: the lead's, unless the action names another (an
+    assisting unit's own, the one a notice went to, the one an alert is about)."""
+    locked = Assignment.objects.select_for_update(of=("self",)).filter(incident=incident)
+    if transition.name in ("sign_assist", "finish_assist"):
+        assists = locked.filter(ended_at__isnull=True, role=AssignmentRole.ASSIST)
+        if request.assignment_id is not None:
+            return assists.filter(pk=request.assignment_id).first()
+        unit = None if request.system else unit_of(request.actor)
+        return assists.filter(unit=unit).first() if unit else None
+    if transition.name == "reply_notice":
+        notice = _waiting_notice(incident)
+        # No notice waiting: the lead's, so its unit hears that, and others that it is not theirs.
+        return (
+            locked.filter(pk=notice.assignment_id).first()
+            if notice
+            else current_assignment(incident)
+        )
+    if transition.name == "mark_notice_unanswered":
+        # The notice's assignment may have ended since (passed down): its absence still counts.
+        return locked.filter(pk=request.assignment_id).first()
+    if request.assignment_id is not None:
+        return locked.filter(pk=request.assignment_id, ended_at__isnull=True).first()
+    return current_assignment(incident)
 
 
 def _check(incident: Incident, transition: Transition, request: Request) -> None:
@@ -478,6 +560,7 @@ def _cancel_assignment(incident: Incident, now: datetime) -> dict | None:
         return None
     saved = {"id": current.id, "status": current.status}
     _end(current, AssignmentStatus.CANCELLED, now)
+    _end_assists(incident, now, AssignmentStatus.CANCELLED)
     return saved
 
 
@@ -531,28 +614,73 @@ def alert_note(incident_id: int, request: Request, now: datetime | None = None) 
 
 def _dispatch(incident: Incident, current: Assignment | None, req: Request, now: datetime) -> dict:
     assignment = _assignment_for(incident, req, now)
+    previous = None
     if current is not None:
+        previous = {"id": current.unit_id, "name": current.unit.name}
         _end(current, AssignmentStatus.CANCELLED, now)
+    _end_assists(incident, now, AssignmentStatus.CANCELLED)
     insert_all([assignment])
-    return _dispatched(incident, assignment)
+    data = _dispatched(incident, assignment)
+    return {**data, "previous_unit": previous} if previous else data
 
 
-def _assignment_for(incident: Incident, req: Request, now: datetime) -> Assignment:
-    """The new assignment, not yet saved: the unit asked for, the deadline its SLA gives."""
+def _assignment_for(
+    incident: Incident,
+    req: Request,
+    now: datetime,
+    *,
+    deadline: datetime | None = None,
+    role: str = AssignmentRole.LEAD,
+) -> Assignment:
+    """The new assignment, not yet saved: the unit asked for; the deadline given by hand
+    (`req.until`, with a reason), else `deadline`, else the one its SLA gives."""
     unit = active_units().get(req.unit_id)
     if unit is None:
         raise UnknownUnit("Choose an active unit.", {"unit_id": ["Unknown or inactive unit."]})
+    calendar = work_calendar()
     spec = incident.category.sla_for(incident.priority)
     # The clock starts at dispatch, not at signing: units cannot gain time by signing late.
-    deadline = sla.deadline_for(spec, now, work_calendar())
-    return Assignment(incident=incident, unit=unit, deadline=deadline, dispatched_at=now)
+    deadline = deadline or sla.deadline_for(spec, now, calendar)
+    if req.until is not None:
+        deadline = _deadline_by_hand(req, deadline, now)
+    return Assignment(
+        incident=incident,
+        unit=unit,
+        deadline=deadline,
+        dispatched_at=now,
+        role=role,
+        sign_due_at=min(sla.sign_due(incident.priority, now, calendar), deadline),
+        warn_at=sla.warning_point(now, deadline),
+        # As dispatched: performance figures group by them without reading the incidents.
+        district_id=incident.district_id,
+        category_id=incident.category_id,
+    )
+
+
+def _deadline_by_hand(req: Request, proposed: datetime, now: datetime) -> datetime:
+    """Duty staff may set another deadline than the one proposed, in the future, saying why."""
+    if req.until <= now:
+        raise DeadlineNotLater(
+            "The deadline must lie in the future.", {"until": ["Give a time after now."]}
+        )
+    if abs((req.until - proposed).total_seconds()) >= SAME_DEADLINE_S and not req.note.strip():
+        raise NoteRequired(
+            "Say why the deadline differs from the one proposed.",
+            {"note": ["A deadline set by hand needs a reason."]},
+        )
+    return req.until
 
 
 def _dispatched(incident: Incident, assignment: Assignment) -> dict:
     unit, spec = assignment.unit, incident.category.sla_for(incident.priority)
     incident.unit, incident.deadline = unit, assignment.deadline
     incident.dispatched_at = assignment.dispatched_at
-    return {"unit": {"id": unit.id, "name": unit.name}, "sla": spec, "assignment": assignment.id}
+    return {
+        "unit": {"id": unit.id, "name": unit.name},
+        "sla": spec,
+        "assignment": assignment.id,
+        "deadline": assignment.deadline.isoformat(),
+    }
 
 
 def _sign(incident: Incident, current: Assignment, req: Request, now: datetime) -> None:
@@ -567,6 +695,7 @@ def _start(incident: Incident, current: Assignment, req: Request, now: datetime)
 
 def _return(incident: Incident, current: Assignment, req: Request, now: datetime) -> dict:
     _end(current, AssignmentStatus.RETURNED, now, note=req.note)
+    _end_assists(incident, now, AssignmentStatus.CANCELLED)
     returned_by = incident.unit
     incident.unit, incident.deadline = None, None
     return {"unit": {"id": returned_by.id, "name": returned_by.name}} if returned_by else {}
@@ -598,7 +727,9 @@ def _approve_extension(
     _expect_extension_request(current)
     old = current.deadline
     current.extension_status, current.deadline = ExtensionStatus.APPROVED, current.extension_until
-    current.save(update_fields=["extension_status", "deadline"])
+    # The yellow warning moves with the deadline: 80 % of the time from dispatch to the new one.
+    current.warn_at = sla.warning_point(current.dispatched_at, current.deadline)
+    current.save(update_fields=["extension_status", "deadline", "warn_at"])
     incident.deadline = current.deadline
     return {"from_deadline": old.isoformat(), "deadline": current.deadline.isoformat()}
 
@@ -607,6 +738,26 @@ def _reject_extension(incident: Incident, current: Assignment, req: Request, now
     _expect_extension_request(current)
     current.extension_status = ExtensionStatus.REJECTED
     current.save(update_fields=["extension_status"])
+
+
+def _note(incident: Incident, current: Assignment, req: Request, now: datetime) -> dict:
+    """A progress note, or a photo the caller has stored (command.photos) with its caption."""
+    photo = (req.data or {}).get("photo")
+    if photo is None:
+        if not req.note.strip():
+            raise NoteRequired("A note is required.", {"note": ["Write what was done."]})
+        return {}
+    row = IncidentPhoto.objects.create(
+        incident=incident,
+        assignment=current,
+        kind=photo["kind"],
+        file=photo["file"],
+        content_type=photo["content_type"],
+        size=photo["size"],
+        uploaded_by=req.actor if req.actor is not None and req.actor.is_authenticated else None,
+        at=now,
+    )
+    return {"photo": {"id": row.id, "kind": row.kind, "size": row.size}}
 
 
 def _resolve(incident: Incident, current: Assignment, req: Request, now: datetime) -> None:
@@ -619,12 +770,14 @@ def _resolve(incident: Incident, current: Assignment, req: Request, now: datetim
 def _close(incident: Incident, current: Assignment | None, req: Request, now: datetime) -> None:
     if current is not None:
         _end(current, current.status, now)
+    _end_assists(incident, now)
     incident.closed_at = now
 
 
 def _reopen(incident: Incident, current: Assignment | None, req: Request, now: datetime) -> dict:
     if current is not None:
         _end(current, current.status, now)
+    _end_assists(incident, now)
     previous = incident.unit
     incident.unit, incident.deadline, incident.resolved_at, incident.closed_at = (
         None,
@@ -633,6 +786,258 @@ def _reopen(incident: Incident, current: Assignment | None, req: Request, now: d
         None,
     )
     return {"previous_unit": {"id": previous.id, "name": previous.name}} if previous else {}
+
+
+def _end_assists(incident: Incident, now: datetime, status: str | None = None) -> None:
+    """The assisting units' open assignments end with the lead's (closed, taken back)."""
+    open_assists = Assignment.objects.filter(
+        incident=incident, ended_at__isnull=True, role=AssignmentRole.ASSIST
+    )
+    if status is None:
+        open_assists.update(ended_at=now)
+    else:
+        open_assists.update(ended_at=now, status=status)
+
+
+# --- the dispatch desk's steps ----------------------------------------------------------------
+
+
+def _held(incident: Incident, current: Assignment | None) -> Assignment:
+    if current is None:
+        raise IllegalTransition(f"{incident.tracking_no} has no unit handling it.")
+    return current
+
+
+def _overrule_return(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    """The return was wrong (驳回退回): the ticket goes back to the unit that returned it, and
+    the return is marked overruled, so it counts against that unit."""
+    returned = (
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(incident=incident, status=AssignmentStatus.RETURNED, role=AssignmentRole.LEAD)
+        .order_by("-id")
+        .first()
+    )
+    if returned is None:
+        raise IllegalTransition(f"{incident.tracking_no} has no return to overrule.")
+    returned.return_overruled_at, returned.return_overruled_note = now, req.note
+    returned.save(update_fields=["return_overruled_at", "return_overruled_note"])
+    # The unit keeps the deadline it had, unless that has passed meanwhile.
+    kept = returned.deadline if returned.deadline > now else None
+    back = Request(req.action, req.actor, req.note, returned.unit_id, req.until)
+    assignment = _assignment_for(incident, back, now, deadline=kept)
+    insert_all([assignment])
+    return {**_dispatched(incident, assignment), "overruled": returned.id}
+
+
+def _pass_down(incident: Incident, current: Assignment | None, req: Request, now: datetime) -> dict:
+    """Multi-level dispatch (下派): a district government hands the ticket to one of its street
+    offices; the deadline travels with it and the district keeps seeing it."""
+    current = _held(incident, current)
+    if current.unit.kind != UnitKind.DISTRICT_GOVERNMENT:
+        raise IllegalTransition("Only a district government passes tickets down.")
+    office = active_units().get(req.unit_id)
+    if office is None or office.parent_id != current.unit_id:
+        raise UnknownUnit(
+            "Choose one of your street offices.", {"unit_id": ["Not a sub-unit of yours."]}
+        )
+    child = Assignment(
+        incident=incident,
+        unit=office,
+        deadline=current.deadline,
+        dispatched_at=now,
+        parent=current,
+        sign_due_at=sla.sign_due(incident.priority, now, work_calendar()),
+        warn_at=current.warn_at,
+    )
+    _end(current, AssignmentStatus.PASSED_DOWN, now)
+    insert_all([child])
+    incident.unit = office
+    return {
+        "unit": {"id": office.id, "name": office.name},
+        "previous_unit": {"id": current.unit_id, "name": current.unit.name},
+        "assignment": child.id,
+        "deadline": child.deadline.isoformat(),
+    }
+
+
+def _assist(incident: Incident, current: Assignment | None, req: Request, now: datetime) -> dict:
+    """Joint handling (联合办理): an assisting unit, with its own assignment and state."""
+    current = _held(incident, current)
+    unit_ids = set(
+        Assignment.objects.filter(incident=incident, ended_at__isnull=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    if req.unit_id in unit_ids:
+        raise IllegalTransition("That unit already handles this ticket.")
+    assignment = _assignment_for(
+        incident, req, now, deadline=current.deadline, role=AssignmentRole.ASSIST
+    )
+    insert_all([assignment])
+    unit = assignment.unit
+    return {"unit": {"id": unit.id, "name": unit.name}, "assignment": assignment.id, "assist": True}
+
+
+def _sign_assist(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    current = _expect_assist(incident, current, AssignmentStatus.DISPATCHED)
+    current.status, current.accepted_at = AssignmentStatus.ACCEPTED, now
+    current.save(update_fields=["status", "accepted_at"])
+    return {"unit": {"id": current.unit_id, "name": current.unit.name}, "assist": True}
+
+
+def _finish_assist(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    current = _expect_assist(incident, current, AssignmentStatus.ACCEPTED)
+    current.status, current.resolved_at, current.note = AssignmentStatus.RESOLVED, now, req.note
+    current.ended_at = now
+    current.save(update_fields=["status", "resolved_at", "note", "ended_at"])
+    return {"unit": {"id": current.unit_id, "name": current.unit.name}, "assist": True}
+
+
+def _expect_assist(incident: Incident, current: Assignment | None, status: str) -> Assignment:
+    if current is None or current.role != AssignmentRole.ASSIST:
+        raise IllegalTransition(f"Your unit does not assist on {incident.tracking_no}.")
+    if current.status != status:
+        raise IllegalTransition(
+            f"Your assisting assignment is {AssignmentStatus(current.status).label}."
+        )
+    return current
+
+
+# --- supervision: notices and the scanner's alerts ------------------------------------------
+
+
+def _waiting_notice(incident: Incident) -> SupervisionNotice | None:
+    return (
+        SupervisionNotice.objects.select_for_update(of=("self",))
+        .filter(incident=incident, replied_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
+
+
+def _issue_notice(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    """A supervision notice (督办单): the lead unit must reply by `req.until`."""
+    current = _held(incident, current)
+    if req.until is None or req.until <= now:
+        raise DeadlineNotLater(
+            "Set the time the unit must reply by, in the future.",
+            {"until": ["Give a time after now."]},
+        )
+    waiting = _waiting_notice(incident)
+    if waiting is not None and waiting.reply_by > now:
+        raise IllegalTransition("A notice on this ticket is still waiting for its reply.")
+    notice = SupervisionNotice.objects.create(
+        incident=incident,
+        assignment=current,
+        text=req.note,
+        issued_at=now,
+        issued_by=req.actor if req.actor is not None and req.actor.is_authenticated else None,
+        reply_by=req.until,
+    )
+    unit = {"id": current.unit_id, "name": current.unit.name}
+    return {"notice": notice.id, "reply_by": req.until.isoformat(), "unit": unit}
+
+
+def _reply_notice(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    """The unit's reply to the notice waiting on the ticket (late replies count, marked late)."""
+    notice = _waiting_notice(incident)
+    if notice is None:
+        raise IllegalTransition(f"No notice on {incident.tracking_no} is waiting for a reply.")
+    notice.reply, notice.replied_at = req.note, now
+    notice.replied_by = req.actor if req.actor is not None and req.actor.is_authenticated else None
+    notice.save(update_fields=["reply", "replied_at", "replied_by"])
+    return {"notice": notice.id, "late": now > notice.reply_by}
+
+
+def _marker(kind: AlertKind) -> Callable[..., dict]:
+    """The scanner's step for one kind of alert: check, under the incident's lock, that the
+    point it saw is still due, then write the alert rows once."""
+
+    def mark(incident: Incident, current: Assignment | None, req: Request, now: datetime) -> dict:
+        if current is None:
+            raise IllegalTransition("The assignment has ended meanwhile.")
+        due, notice = _due_point(kind, incident, current, req, now)
+        if req.until is None or due != req.until or due > now:
+            raise IllegalTransition("The point the scanner saw has moved meanwhile.")
+        rows = [_alert(kind, incident, current, due, now, AlertAddressee.UNIT, notice)]
+        if kind == AlertKind.OVERDUE and incident.priority in (Priority.URGENT, Priority.MAJOR):
+            rows.append(_alert(kind, incident, current, due, now, AlertAddressee.DUTY_LEADER))
+        _insert_once(rows)
+        return {
+            "alert": kind.value,
+            "due_at": due.isoformat(),
+            "assignment": current.id,
+            "unit": {"id": current.unit_id, "name": current.unit.name},
+            "addressed_to": [row.addressed_to for row in rows],
+        }
+
+    return mark
+
+
+def _due_point(
+    kind: AlertKind, incident: Incident, current: Assignment, req: Request, now: datetime
+) -> tuple[datetime | None, SupervisionNotice | None]:
+    if kind == AlertKind.NOT_SIGNED:
+        signed = current.status != AssignmentStatus.DISPATCHED
+        return (None if signed else current.sign_due_at), None
+    if kind == AlertKind.WARNING:
+        # Once overdue, the red alert says more: a warning is not fired late.
+        return (current.warn_at if current.deadline > now else None), None
+    if kind == AlertKind.OVERDUE:
+        return current.deadline, None
+    notice = SupervisionNotice.objects.filter(
+        pk=(req.data or {}).get("notice"), assignment=current, replied_at__isnull=True
+    ).first()
+    return (notice.reply_by if notice else None), notice
+
+
+def _alert(
+    kind: AlertKind,
+    incident: Incident,
+    assignment: Assignment,
+    due: datetime,
+    now: datetime,
+    addressee: AlertAddressee,
+    notice: SupervisionNotice | None = None,
+) -> SupervisionAlert:
+    to_unit = addressee == AlertAddressee.UNIT
+    return SupervisionAlert(
+        incident=incident,
+        assignment=assignment,
+        kind=kind,
+        due_at=due,
+        fired_at=now,
+        addressed_to=addressee,
+        notice=notice,
+        # The SMS outbound path sends these to the unit's contact (command.supervision.alerts).
+        sms_pending=to_unit and bool(assignment.unit.contact_phone),
+    )
+
+
+def _insert_once(rows: list[SupervisionAlert]) -> None:
+    """Insert or skip: under the incident's lock a second scanner finds the rows; the unique
+    constraint (alert_fires_once) stops any writer that does not hold the lock."""
+    first = rows[0]
+    fired = SupervisionAlert.objects.filter(
+        assignment=first.assignment, kind=first.kind, due_at=first.due_at
+    )
+    if fired.exists():
+        raise AlreadyFired(f"{first.kind} for {first.due_at.isoformat()} has fired before.")
+    try:
+        with transaction.atomic():
+            SupervisionAlert.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise AlreadyFired(f"{first.kind} for {first.due_at.isoformat()} has fired.") from exc
 
 
 def _make_major(
@@ -665,10 +1070,30 @@ STEPS: dict[str, Callable[..., dict | None]] = {
     "request_extension": _request_extension,
     "approve_extension": _approve_extension,
     "reject_extension": _reject_extension,
+    "note": _note,
     "resolve": _resolve,
     "close": _close,
     "reopen": _reopen,
+    "redispatch": _dispatch,
+    "overrule_return": _overrule_return,
+    "pass_down": _pass_down,
+    "assist": _assist,
+    "sign_assist": _sign_assist,
+    "finish_assist": _finish_assist,
+    "issue_notice": _issue_notice,
+    "reply_notice": _reply_notice,
+    "mark_warning": _marker(AlertKind.WARNING),
+    "mark_overdue": _marker(AlertKind.OVERDUE),
+    "mark_not_signed": _marker(AlertKind.NOT_SIGNED),
+    "mark_notice_unanswered": _marker(AlertKind.NOTICE_UNANSWERED),
     "make_major": _make_major,
+}
+# The scanner's marks, by the kind of alert each writes.
+MARKS: dict[str, str] = {
+    AlertKind.WARNING: "mark_warning",
+    AlertKind.OVERDUE: "mark_overdue",
+    AlertKind.NOT_SIGNED: "mark_not_signed",
+    AlertKind.NOTICE_UNANSWERED: "mark_notice_unanswered",
 }
 # What `apply` does to one incident (the API's transitions); the rest are corrections.
 ACTIONS = tuple(name for name in TRANSITIONS if name in STEPS)

@@ -300,6 +300,22 @@ class AssignmentStatus(models.TextChoices):
     RESOLVED = "resolved", _("已办结")
     RETURNED = "returned", _("已退回")
     CANCELLED = "cancelled", _("已撤回")
+    PASSED_DOWN = "passed_down", _("已下派")
+
+
+# Assignments still being worked on (signed or not): what the supervision scanner watches.
+ACTIVE_ASSIGNMENT_STATUSES = (
+    AssignmentStatus.DISPATCHED,
+    AssignmentStatus.ACCEPTED,
+    AssignmentStatus.IN_PROGRESS,
+)
+
+
+class AssignmentRole(models.TextChoices):
+    """Joint handling (联合办理): one lead unit, any number of assisting units."""
+
+    LEAD = "lead", _("主办")
+    ASSIST = "assist", _("协办")
 
 
 class ExtensionStatus(models.TextChoices):
@@ -319,6 +335,14 @@ class Assignment(models.Model):
     )
     deadline = models.DateTimeField(_("deadline"))
     dispatched_at = models.DateTimeField()
+    # The incident's district and category when it was dispatched (set by lifecycle): unit
+    # performance per district or category is counted from the assignments alone.
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -328,10 +352,67 @@ class Assignment(models.Model):
     extension_until = models.DateTimeField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    role = models.CharField(
+        _("role"), max_length=8, choices=AssignmentRole.choices, default=AssignmentRole.LEAD
+    )
+    # Multi-level dispatch (下派): the district government's assignment this one was passed on
+    # from; the deadline travels with it.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="passed_on"
+    )
+    # Supervision points, stored so the scanner reads them: sign by (签收时限) and the yellow
+    # warning at 80 % of the time from dispatch to the deadline.
+    sign_due_at = models.DateTimeField(_("sign by"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warning at"), null=True, blank=True)
+    # A return duty staff overruled (驳回退回): only these count against the unit's return rate.
+    return_overruled_at = models.DateTimeField(null=True, blank=True)
+    return_overruled_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["dispatched_at", "id"]
-        indexes = [models.Index(fields=["unit", "status"], name="assignment_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # The scanner's pass reads the open assignments only.
+            models.Index(
+                fields=["warn_at"],
+                name="assignment_open",
+                condition=models.Q(ended_at__isnull=True),
+            ),
+            # Performance figures (command.performance.kpis) select a period's assignments.
+            models.Index(fields=["dispatched_at"], name="assignment_dispatched"),
+        ]
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("处置前")
+    AFTER = "after", _("处置后")
+
+
+class IncidentPhoto(models.Model):
+    """A photo of the site a unit took, before or after handling; stored through Django's
+    storage API, shown only through a view that checks who may see the incident. Recorded on
+    the timeline by command.lifecycle (the `note` transition), never created elsewhere."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="photos")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
+    kind = models.CharField(_("照片类型"), max_length=8, choices=PhotoKind.choices)
+    file = models.FileField(_("文件"), upload_to="incident_photos/%Y/%m/", max_length=255)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.kind}:{self.pk}"
 
 
 class TimelineEntry(models.Model):
@@ -420,3 +501,88 @@ class TrackingCounter(models.Model):
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class AlertKind(models.TextChoices):
+    WARNING = "warning", _("黄色预警")
+    OVERDUE = "overdue", _("红色超时")
+    NOT_SIGNED = "not_signed", _("超时未签收")
+    NOTICE_UNANSWERED = "notice_unanswered", _("督办单逾期未回复")
+
+
+class AlertAddressee(models.TextChoices):
+    UNIT = "unit", _("承办单位")
+    DUTY_LEADER = "duty_leader", _("带班领导")
+
+
+class SupervisionAlert(models.Model):
+    """A supervision alert (督办提醒) the scanner fired: written with its timeline entry and
+    outbox event by command.lifecycle, once per (assignment, kind, due time, addressee).
+
+    SMS hand-off: `sms_pending` rows are what the SMS outbound path sends to the unit's contact
+    (command.supervision.alerts.sms_pending / mark_sms_sent); nothing here sends.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="alerts")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=24, choices=AlertKind.choices)
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("fired at"))
+    addressed_to = models.CharField(
+        _("addressed to"), max_length=16, choices=AlertAddressee.choices
+    )
+    notice = models.ForeignKey(
+        "SupervisionNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    sms_pending = models.BooleanField(default=False)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("supervision alert")
+        verbose_name_plural = _("supervision alerts")
+        ordering = ["-fired_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "kind", "due_at", "addressed_to"], name="alert_fires_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], name="alert_sms_pending", condition=models.Q(sms_pending=True)
+            )
+        ]
+
+
+class SupervisionNotice(models.Model):
+    """A supervision notice (督办单) duty staff issue on a ticket: the unit replies by `reply_by`;
+    the reply, or its absence (the scanner's alert), is recorded."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notices")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="notices")
+    text = models.TextField(_("notice"))
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reply_by = models.DateTimeField(_("reply by"))
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["reply_by"],
+                name="notice_unanswered",
+                condition=models.Q(replied_at__isnull=True),
+            )
+        ]

@@ -1,11 +1,19 @@
 """Celery tasks: thin wrappers around the domain functions tests call directly."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from command.outbox import relay
+from command.supervision import scanner
 
 
 @shared_task(name="command.relay_outbox", ignore_result=True)
 def relay_outbox() -> int:
     """Publish outbox events a failed or interrupted relay left behind (beat, every few s)."""
     return relay.relay_pending()
+
+
+@shared_task(name="command.supervision_scan", ignore_result=True)
+def supervision_scan() -> int:
+    """Fire the supervision alerts that are due (beat, every SUPERVISION_SCAN_SECONDS)."""
+    return scanner.scan(timezone.now()).total

@@ -101,6 +101,9 @@ def _warm_up() -> None:
 
 def main() -> None:
     """Install every tuning, then run daphne's command line."""
+    # This process serves requests: in the embedded mode it also runs the supervision scanner
+    # (command.supervision.schedule), which tests and management commands do not.
+    os.environ["CITYDESK_SERVING"] = "1"
     install_loop()
     plain_log_arguments()
     from citydesk.server import body_limit, twisted_writes

@@ -19,6 +19,11 @@ SlaUnit = Literal["hours", "days", "working_days"]
 
 _SPEC = re.compile(r"([0-9]+)(h|d|wd)")
 _UNITS: dict[str, SlaUnit] = {"h": "hours", "d": "days", "wd": "working_days"}
+# How long a unit has to sign a ticket (签收时限): urgent and major 2 hours, routine one working
+# day; the clock starts at dispatch.
+SIGN_LIMITS = {"routine": "1wd", "urgent": "2h", "major": "2h"}
+# The yellow warning (黄色预警) fires when this share of the time to the deadline is used.
+WARNING_SHARE = 0.8
 _EXPECTED = "expected a positive whole number followed by h, d or wd, e.g. '2h', '3d', '7wd'"
 
 
@@ -102,6 +107,16 @@ def deadline_for(spec: str, start: datetime, calendar: WorkCalendar) -> datetime
     # Add in UTC so the result is elapsed time even in a zone with DST.
     elapsed = _city_time(start).astimezone(UTC) + timedelta(hours=hours)
     return _city_time(elapsed)
+
+
+def sign_due(priority: str, start: datetime, calendar: WorkCalendar) -> datetime:
+    """When a ticket dispatched at `start` must be signed (SIGN_LIMITS by priority)."""
+    return deadline_for(SIGN_LIMITS.get(priority, SIGN_LIMITS["routine"]), start, calendar)
+
+
+def warning_point(dispatched_at: datetime, deadline: datetime) -> datetime:
+    """The moment WARNING_SHARE of the time from dispatch to the deadline is used."""
+    return dispatched_at + (deadline - dispatched_at) * WARNING_SHARE
 
 
 def _city_time(moment: datetime) -> datetime:

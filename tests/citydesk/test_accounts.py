@@ -67,19 +67,20 @@ def without_language_switch(page: str) -> str:
 
 # --- each role's home -----------------------------------------------------------------------
 
-CITYWIDE_LIVE = ["/hotline/", "/duty/", "/api/docs/", "/admin/"]
-CITYWIDE_COMING = ["/dispatch/", "/dashboards/"]
+CITYWIDE_COMING = ["/dashboards/"]
+DUTY_LIVE = ["/hotline/", "/dispatch/", "/duty/", "/performance/", "/api/docs/", "/admin/"]
+UNIT_LIVE = ["/units/", "/performance/", "/api/docs/"]
 
 
 @pytest.mark.parametrize(
     ("username", "role", "unit", "live", "coming"),
     [
         ("operator", "话务员", None, ["/hotline/", "/duty/now/", "/api/docs/"], ["/dashboards/"]),
-        ("duty", "值班员", None, CITYWIDE_LIVE, CITYWIDE_COMING),
-        ("leader", "带班领导", None, CITYWIDE_LIVE, CITYWIDE_COMING),
-        ("daoli", "承办单位人员", "道里区人民政府", ["/api/docs/"], ["/units/"]),
-        ("nangang", "承办单位人员", "南岗区人民政府", ["/api/docs/"], ["/units/"]),
-        ("water", "承办单位人员", "哈尔滨市水务局", ["/api/docs/"], ["/units/"]),
+        ("duty", "值班员", None, DUTY_LIVE, CITYWIDE_COMING),
+        ("leader", "带班领导", None, DUTY_LIVE, CITYWIDE_COMING),
+        ("daoli", "承办单位人员", "道里区人民政府", UNIT_LIVE, []),
+        ("nangang", "承办单位人员", "南岗区人民政府", UNIT_LIVE, []),
+        ("water", "承办单位人员", "哈尔滨市水务局", UNIT_LIVE, []),
     ],
 )
 def test_each_demo_user_signs_in_with_the_form_and_lands_on_their_home(

@@ -24,20 +24,15 @@ def test_the_parts_still_to_come_are_not_served_yet():
     """When a later issue serves one of these, its Part becomes live (and this list shrinks)."""
     parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
     coming = {part for part in parts if not part.live}
-    assert {part.path for part in coming} == {"/dispatch/", "/units/", "/dashboards/"}
+    assert {part.path for part in coming} == {"/dashboards/"}
     for part in coming:
         with pytest.raises(Resolver404):
             resolve(part.path)
 
 
 def test_the_live_parts_are_served():
-    for part in (
-        role_home.API_DOCS,
-        role_home.ADMIN,
-        role_home.HOTLINE,
-        role_home.DUTY,
-        role_home.ON_DUTY,
-    ):
+    live = (role_home.HOTLINE, role_home.DISPATCH, role_home.UNITS, role_home.PERFORMANCE)
+    for part in (role_home.API_DOCS, role_home.ADMIN, *live, role_home.DUTY, role_home.ON_DUTY):
         assert part.live
         resolve(part.path)
 
@@ -53,8 +48,16 @@ def test_the_live_parts_are_served():
         ),
         (
             "duty",
-            ["/hotline/", "/duty/", "/realtime/probe/?streams=all", "/api/docs/", "/admin/"],
-            ["/dispatch/", "/dashboards/"],
+            [
+                "/hotline/",
+                "/dispatch/",
+                "/duty/",
+                "/performance/",
+                "/realtime/probe/?streams=all",
+                "/api/docs/",
+                "/admin/",
+            ],
+            ["/dashboards/"],
         ),
         ("intake", ["/api/docs/"], []),
     ],
@@ -75,8 +78,13 @@ def test_unit_staff_follow_their_own_unit_and_see_its_name(user, unit):
     home = role_home.home_for(user("water"), probe=True)
 
     assert home.role == Role.UNIT_STAFF
-    assert paths(home.live) == [f"/realtime/probe/?streams=unit:{water.id}", "/api/docs/"]
-    assert paths(home.coming) == ["/units/"]
+    assert paths(home.live) == [
+        "/units/",
+        "/performance/",
+        f"/realtime/probe/?streams=unit:{water.id}",
+        "/api/docs/",
+    ]
+    assert paths(home.coming) == []
     assert home.identity.unit_name == "哈尔滨市水务局"
     with translation.override("zh-hans"):  # labels are lazy: in the language active now
         assert str(home.identity.role_label) == "承办单位人员"
@@ -88,7 +96,7 @@ def test_unit_staff_without_a_unit_get_no_probe(user):
 
     home = role_home.home_for(user("daoli"), probe=True)
 
-    assert paths(home.live) == ["/api/docs/"]
+    assert paths(home.live) == ["/units/", "/performance/", "/api/docs/"]
 
 
 @pytest.mark.django_db

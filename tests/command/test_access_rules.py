@@ -212,13 +212,38 @@ def transition_case(action: str, report, people) -> tuple[Incident, dict]:
     if action == "dispatch":
         body["unit_id"] = Unit.objects.get(name="道里区人民政府").id
         return report(NOISE, at=BEIJING).incident, body  # outside Harbin: waits, status new
+    if action in ("redispatch", "assist"):
+        body["unit_id"] = Unit.objects.get(name="哈尔滨市水务局").id
+    if action in ("sign_assist", "finish_assist"):
+        # Water's ticket, on which daoli's unit assists.
+        incident = report("中央大街自来水管爆裂，水流满街").incident
+        daoli_unit = Unit.objects.get(name="道里区人民政府").id
+        incident = advanced(incident, people, ("assist", {"unit_id": daoli_unit}))
+        if action == "finish_assist":
+            incident = advanced(incident, people, ("sign_assist", {}))
+        return incident, body
     incident = dispatched(report)
+    if action == "pass_down":
+        body["unit_id"] = Unit.objects.get(name="道里区兆麟街道办事处").id
+    if action == "issue_notice":
+        body["until"] = later(incident)
     before = {
         "sign": [],
         "return": [],
+        "redispatch": [],
+        "overrule_return": [("return", {})],
+        "pass_down": [],
+        "assist": [],
+        "issue_notice": [],
+        "reply_notice": [("issue_notice", {"until": None})],
+        "mark_warning": [],
+        "mark_overdue": [],
+        "mark_not_signed": [],
+        "mark_notice_unanswered": [],
         "start": [("sign", {})],
         "resolve": [("sign", {})],
         "request_extension": [("sign", {})],
+        "note": [("sign", {})],
         "approve_extension": [("sign", {}), ("request_extension", {"until": None})],
         "reject_extension": [("sign", {}), ("request_extension", {"until": None})],
         "close": [("sign", {}), ("resolve", {})],
@@ -268,7 +293,7 @@ def api_case(action: str, report, people) -> tuple[str, str, dict | None]:
 NOT_API = {"personal_data.read", "acknowledge", "alert_leader"}
 API_ACTIONS = ["incident.detail", *(a for a in ACTIONS if a not in NOT_API)]
 # A new incident is assigned to no unit, so unit staff do not even see it: 404, not 403.
-HIDDEN = {("daoli", "dispatch")}
+HIDDEN = {("daoli", "dispatch"), ("daoli", "overrule_return")}
 
 
 @pytest.mark.parametrize("action", API_ACTIONS)

@@ -255,3 +255,61 @@ def test_every_domain_error_has_a_code_of_its_own():
         classes += frontier
     codes = [cls.code for cls in classes]
     assert len(codes) == len(set(codes)), codes
+
+
+# --- issue 20: progress notes, site photos' entries, the sign limit ---------------------------
+
+
+def test_a_note_is_on_the_timeline_and_keeps_the_status(dispatched, user):
+    daoli = user("daoli")
+    signed = act(dispatched, "sign", daoli)
+
+    noted = act(signed, "note", daoli, note="已联系施工方", expected_version=signed.version)
+
+    assert noted.status == IncidentStatus.ACCEPTED
+    assert noted.version == signed.version + 1
+    entry = noted.timeline.last()
+    assert (entry.action, entry.from_status, entry.to_status, entry.note) == (
+        "note",
+        "accepted",
+        "accepted",
+        "已联系施工方",
+    )
+    assert OutboxEvent.objects.filter(incident=noted).last().type == "assignment.noted"
+
+
+def test_a_note_needs_text_and_a_signed_ticket_of_ones_own_unit(dispatched, user):
+    with pytest.raises(IllegalTransition):
+        act(dispatched, "note", user("daoli"), note="未签收")
+    act(dispatched, "sign", user("daoli"))
+    with pytest.raises(NoteRequired):
+        act(dispatched, "note", user("daoli"), note="  ")
+    with pytest.raises(NotAllowed):
+        act(dispatched, "note", user("nangang"), note="别的单位")
+    with pytest.raises(NotAllowed):
+        act(dispatched, "note", user("duty"), note="值班员")
+
+
+@pytest.mark.parametrize(("priority", "hours"), [("urgent", 2), ("major", 2)])
+def test_urgent_tickets_must_be_signed_within_two_hours(city, report, priority, hours):
+    incident = report(NOISE, priority=priority).incident
+    assignment = Assignment.objects.get(incident=incident)
+
+    assert assignment.sign_due_at - assignment.dispatched_at == timedelta(hours=hours)
+
+
+def test_routine_tickets_must_be_signed_within_one_working_day(city, report):
+    friday = timezone.make_aware(timezone.datetime(2026, 12, 4, 15, 0))
+    incident = report(NOISE, now=friday).incident
+    assignment = Assignment.objects.get(incident=incident)
+
+    monday = timezone.make_aware(timezone.datetime(2026, 12, 7, 15, 0))
+    assert assignment.sign_due_at == monday
+
+
+def test_an_assignment_keeps_the_district_and_category_it_was_dispatched_with(dispatched):
+    assignment = Assignment.objects.get(incident=dispatched)
+
+    assert dispatched.district is not None
+    assert assignment.district_id == dispatched.district_id
+    assert assignment.category_id == dispatched.category_id
