@@ -7,16 +7,28 @@ argument; everything it acts on is read from the database, so a missed pass lose
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from command.models import OPEN_STATUSES, Incident, Priority
+from command.models import (
+    OPEN_STATUSES,
+    AlertAddressee,
+    AlertKind,
+    Incident,
+    Priority,
+    SupervisionAlert,
+)
 from duty import dutylog, emerging, escalation, handover
 from duty.models import AlertSource, DutyAlert, LogKind
+
+# Supervision alerts fired this long ago and still not on the duty desk are taken (a first pass
+# after deployment does not page the leader with a backlog of old ones).
+SUPERVISION_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Pass:
     major_alerts: int
+    supervision_alerts: int
     escalated: int
     emerging: int
     missed_handovers: int
@@ -24,10 +36,42 @@ class Pass:
 
 def run(now: datetime) -> Pass:
     majors = alert_major_incidents(now)
+    supervision = take_supervision_alerts(now)
     escalated = escalation.scan(now)
     found = emerging.scan(now)
     missed = handover.flag_missed(now)
-    return Pass(majors, escalated, len(found), len(missed))
+    return Pass(majors, supervision, escalated, len(found), len(missed))
+
+
+def take_supervision_alerts(now: datetime) -> int:
+    """Supervision alerts (command.supervision) addressed to the leader on duty that the duty
+    desk does not hold yet: each raised once (escalation.supervision_alert)."""
+    fired = (
+        SupervisionAlert.objects.filter(
+            addressed_to=AlertAddressee.DUTY_LEADER,
+            fired_at__gte=now - SUPERVISION_LOOKBACK,
+            fired_at__lte=now,
+        )
+        .select_related("incident__category", "assignment__unit")
+        .order_by("fired_at", "id")
+    )
+    taken = set(
+        DutyAlert.objects.filter(source_key__startswith="supervision:").values_list(
+            "source_key", flat=True
+        )
+    )
+    raised = 0
+    for alert in fired:
+        if f"supervision:{alert.pk}" in taken:
+            continue
+        incident = alert.incident
+        reason = (
+            f"{AlertKind(alert.kind).label} {incident.tracking_no}："
+            f"{alert.assignment.unit.name} {incident.category.name}"
+        )
+        _, created = escalation.supervision_alert(alert.pk, alert.kind, incident, reason, now)
+        raised += created
+    return raised
 
 
 def alert_major_incidents(now: datetime) -> int:

@@ -209,3 +209,24 @@ def test_the_chain_always_starts_with_the_leader_on_duty(chain):
 
     assert (levels[0].position, levels[0].user) == (0, None)
     assert [lv.title for lv in levels[1:]] == ["分管副主任", "主任"]
+
+
+def test_the_pass_takes_supervision_alerts_addressed_to_the_leader_once(night_roster, report, user):
+    from command.models import Assignment, SupervisionAlert
+    from command.supervision import scanner
+
+    incident = report("中央大街附近工地夜间施工噪音扰民", priority="urgent").incident
+    lifecycle.apply(incident.id, lifecycle.Request("sign", actor=user("daoli")))
+    deadline = Assignment.objects.get(incident=incident).deadline
+    scanner.scan(deadline)
+    leader_alert = SupervisionAlert.objects.get(incident=incident, addressed_to="duty_leader")
+
+    first = scan.run(deadline)
+    again = scan.run(deadline + timedelta(minutes=1))
+
+    assert (first.supervision_alerts, again.supervision_alerts) == (1, 0)
+    alert = DutyAlert.objects.get(source_key=f"supervision:{leader_alert.pk}")
+    assert alert.source == AlertSource.OVERDUE_URGENT
+    assert alert.incident == incident
+    assert incident.tracking_no in alert.reason
+    assert LogEntry.objects.filter(kind=LogKind.OVERDUE, incident=incident).count() == 1
