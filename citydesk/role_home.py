@@ -73,14 +73,17 @@ DUTY = Part(
     live=True,
 )
 ON_DUTY = Part(_("当前值班"), "/duty/now/", _("查看当前班次的带班领导和值班员。"), live=True)
-DASHBOARDS = Part(_("大屏"), "/dashboards/", _("全市事件态势、热点和办理时效。"), live=False)
+DASHBOARDS = Part(_("大屏"), "/dashboards/city/", _("全市事件态势、热点和办理时效。"), live=True)
+UNIT_DASHBOARD = Part(
+    _("本单位大屏"), "/dashboards/unit/", _("本单位事件态势、办理时效和超时工单。"), live=True
+)
 
 # Each role's own parts, live or still to come; the live ones head the page.
 PARTS_BY_ROLE: dict[Role, tuple[Part, ...]] = {
     Role.OPERATOR: (HOTLINE, ON_DUTY, DASHBOARDS),
     Role.DUTY_OFFICER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
     Role.DUTY_LEADER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
-    Role.UNIT_STAFF: (UNITS, PERFORMANCE),
+    Role.UNIT_STAFF: (UNITS, UNIT_DASHBOARD, PERFORMANCE),
     Role.INTEGRATOR: (),
 }
 
@@ -111,6 +114,9 @@ def home_for(user: AbstractBaseUser, *, probe: bool) -> Home:
     (DEBUG only), so it is offered as a live part."""
     role = roles.role_of(user)
     own = PARTS_BY_ROLE[role] if role is not None else ()
+    if roles.unit_of(user) is None:
+        # Unit staff without a unit have no unit dashboard to open (it would refuse them).
+        own = tuple(part for part in own if part is not UNIT_DASHBOARD)
     parts: list[Part] = [part for part in own if part.live]
     if role is not None:
         parts += _probe(user, role) if probe else []

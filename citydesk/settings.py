@@ -156,6 +156,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "command.supervision_scan",
         "schedule": float(os.environ.get("CITYDESK_SUPERVISION_SCAN_SECONDS", "30")),
     },
+    # Texts whose send task was lost, and resolutions whose reporters were not yet surveyed.
+    "sweep-sms": {"task": "integrations.sweep_sms", "schedule": 60.0},
+    "ask-satisfaction": {"task": "hotline.ask_satisfaction", "schedule": 60.0},
     # The duty room: major incidents, alert escalation, emerging events, missed handovers.
     "duty-scan": {
         "task": "duty.scan",
@@ -277,7 +280,8 @@ CITYDESK = {
     "WS_ALLOWED_ORIGINS": [
         o for o in os.environ.get("CITYDESK_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
     ],
-    # The operator console's map: a tile URL ({z}/{x}/{y}) drawn under the district polygons;
+    # The maps' tiles (operator console, dashboards): a {z}/{x}/{y} URL, e.g. a city's own tile
+    # server, drawn under the district polygons;
     # empty (the default) draws the polygons alone, as duty rooms may have no internet.
     "MAP_TILE_URL": os.environ.get("CITYDESK_MAP_TILE_URL", ""),
     # The supervision scanner's period; in the embedded mode a thread of the server runs it
@@ -291,6 +295,36 @@ CITYDESK = {
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }
+
+# --- Citizens' SMS and calls (issue 19): Twilio, or a domestic gateway ------------------------
+# Twilio signs its webhooks with the auth token; an unset token refuses every webhook (403).
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+# The address Twilio is given for the webhooks (https://desk.example.cn): signatures are
+# checked against it, never against the Host a proxy passes on. Unset: webhooks refused.
+CITYDESK_PUBLIC_BASE_URL = os.environ.get("CITYDESK_PUBLIC_BASE_URL", "")
+# Where texts go out, as Django's EMAIL_BACKEND: console (default), locmem (tests), twilio, http.
+# Mainland citizens' numbers sent abroad are a cross-border transfer (PIPL): use `http` to a
+# domestic provider there.
+SMS_BACKENDS = {
+    "console": "integrations.sms.backends.console.ConsoleGateway",
+    "locmem": "integrations.sms.backends.locmem.LocmemGateway",
+    "twilio": "integrations.sms.backends.twilio.TwilioGateway",
+    "http": "integrations.sms.backends.http.HttpGateway",
+}
+CITYDESK_SMS_BACKEND = SMS_BACKENDS.get(
+    os.environ.get("CITYDESK_SMS_BACKEND", "console"),
+    os.environ.get("CITYDESK_SMS_BACKEND", ""),
+)
+CITYDESK_SMS_HTTP_URL = os.environ.get("CITYDESK_SMS_HTTP_URL", "")
+CITYDESK_SMS_HTTP_TOKEN = os.environ.get("CITYDESK_SMS_HTTP_TOKEN", "")
+# New complaints a number may text in an hour; more are stored and held for an operator.
+CITYDESK_SMS_COMPLAINTS_PER_HOUR = int(os.environ.get("CITYDESK_SMS_COMPLAINTS_PER_HOUR", "5"))
+# Who acts on what the webhooks receive: integrations may not import the hotline (import
+# contracts), so the settings name the handlers.
+CITYDESK_SMS_CONVERSATION = "hotline.conversation.reply"
+CITYDESK_VOICE_CALLS = "hotline.screen_pop.incoming"
 
 # --- Logging: one handler, every line once, phone numbers never ------------------------------
 LOG_LEVEL = os.environ.get("CITYDESK_LOG_LEVEL", "INFO")
@@ -310,5 +344,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's default config gives `django` a console handler of its own (DEBUG on) besides
     # the root's: every django.* line, such as a 4xx warning, was printed twice.
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # twilio's HTTP client logs each request's form (a citizen's number, the text) at INFO.
+        "twilio.http_client": {"level": "WARNING"},
+    },
 }

@@ -58,6 +58,7 @@ urlpatterns = [
     path("api/v1/", include("command.api.urls")),
     path("dispatch/", include("command.consoles.dispatch_urls")),
     path("notices/", include("command.consoles.notice_urls")),
+    path("integrations/", include("integrations.urls")),
     path("api/v1/duty/now", OnDutyNow.as_view(), name="duty-api-now"),
     path("duty/", include("duty.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -65,6 +66,7 @@ urlpatterns = [
     path("hotline/", include("hotline.urls")),
     path("units/", include("command.consoles.units_urls")),
     path("performance/", include("command.performance.urls")),
+    path("dashboards/", include("dashboards.urls")),
     *demo_pages,
     # Last: any other /api/ path answers JSON, also with DEBUG on (handler404 is not used then).
     re_path(r"^api/", views.not_found),

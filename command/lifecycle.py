@@ -214,7 +214,9 @@ TRANSITIONS: dict[str, Transition] = {
 
 @dataclass(frozen=True)
 class Request:
-    """What an actor asks for; `system=True` is intake's automatic dispatch."""
+    """What an actor asks for. `system=True`: no staff member asks, so no role is checked
+    (intake's automatic dispatch; a citizen's 不满意 reopening by SMS, `actor_label`
+    "citizen:sms", in hotline.satisfaction)."""
 
     action: str
     actor: AbstractBaseUser | None = None

@@ -234,6 +234,9 @@ class Incident(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
     opened_at = models.DateTimeField(_("opened at"))
+    # When its latest report was received (null: only the first, at opened_at): the merge window
+    # runs from here, so a follow-up a day and a half into an open incident still joins it.
+    last_report_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -483,6 +486,8 @@ class OutboxEvent(models.Model):
             "action": self.payload.get("action", ""),
             "incident": self.payload.get("incident"),
             "at": self.payload.get("at"),
+            # Events about no incident (an incoming call) name their subject by id only.
+            **({"call": self.payload["call"]} if "call" in self.payload else {}),
         }
 
 

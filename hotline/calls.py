@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from command import intake
 from command.errors import InvalidReport
 from command.models import Category, Priority, Report
+from hotline import replies
 
 SOURCE = "hotline"
 # The console makes one key per form it shows: a call saved twice (a double Enter, a retry after
@@ -150,9 +151,10 @@ def log_call(
             result = intake.attach(report, call.attach_to, actor=operator, now=now)
         else:
             result = intake.submit(report, now=now)
-        # The receipt SMS with the tracking number: at merge with branch `sms`, the one call
-        # `hotline.replies.send_receipt(result.report)` goes here, in this transaction (it
-        # queues the SMS with the report), for new reports only: `if result.created: ...`.
+        # The receipt SMS with the tracking number, queued with the report (sent after the
+        # commit), for new reports only: a call saved twice is texted once.
+        if result.created:
+            replies.send_receipt(result.report)
     return result
 
 

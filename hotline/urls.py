@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hotline import views
+from hotline import call_views, views
 
 app_name = "hotline"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("api/search", views.find, name="search"),
     path("api/recent", views.recent, name="recent"),
     path("api/districts", views.districts, name="districts"),
+    # The screen pop (hotline/screen_pop.py): a call by id, with its caller's history.
+    path("calls/<int:call_id>/", call_views.CallDetail.as_view(), name="call"),
 ]

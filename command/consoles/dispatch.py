@@ -49,7 +49,7 @@ TRACKING_NO = re.compile(r"[0-9A-Za-z-]{1,20}")
 class BadForm(CommandError):
     """A form the desk cannot read (a missing version, a date that is not one)."""
 
-    code = "invalid"
+    code = "invalid_form"
 
 
 def may_use_desk(user) -> bool:

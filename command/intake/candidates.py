@@ -1,5 +1,7 @@
 """The merge look-up's working set: every open, located incident of the city in memory, by grid
 cell and category, kept current from the outbox. `command.merge` catches it up, then looks up.
+Open incidents known by their address alone are held beside them, by category, with the places
+their address names (places.place_keys).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
-from command.intake import grid, similarity
+from command.intake import grid, places, similarity
 from command.intake.classify import taxonomy
 from command.models import OPEN_STATUSES, Incident, OutboxEvent
 from command.outbox import relay
@@ -40,7 +43,17 @@ _AROUND = tuple(row * (1 << _KEY_ROW_SHIFT) + col for row in (-1, 0, 1) for col 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _OPEN = frozenset(OPEN_STATUSES)
-_ROW_FIELDS = ("id", "category", "status", "lat", "lon", "opened_at", "match_text")
+_ROW_FIELDS = (
+    "id",
+    "category",
+    "status",
+    "lat",
+    "lon",
+    "opened_at",
+    "match_text",
+    "last_report_at",
+    "address",
+)
 
 
 class IncidentRow(NamedTuple):
@@ -53,6 +66,8 @@ class IncidentRow(NamedTuple):
     lon: float | None
     opened_at: datetime
     match_text: str
+    last_report_at: datetime | None = None  # None: no report since the first
+    address: str = ""
 
 
 class Record(NamedTuple):
@@ -63,6 +78,17 @@ class Record(NamedTuple):
     lon: float
     opened_us: int  # microseconds since the epoch: exact, as the database compares
     text: similarity.PreparedText
+    last_us: int  # its latest report's time, the same way (opened_us when it has one report)
+
+
+class Unplaced(NamedTuple):
+    """One open incident without a point, known by the places its address names."""
+
+    id: int
+    places: tuple[str, ...]
+    opened_us: int
+    text: similarity.PreparedText
+    last_us: int
 
 
 # (record, its text, distance in metres, minutes from the report): what best_prepared scores.
@@ -84,6 +110,9 @@ class CandidateIndex:
         # give read one by one, so candidates come in the same order either way.
         self._blocks: dict[int, tuple[Record, ...]] = {}
         self._where: dict[int, int] = {}  # incident id -> its cell key
+        # Category id -> its open incidents without a point (replaced whole, as cells are).
+        self._unplaced: dict[int, tuple[Unplaced, ...]] = {}
+        self._unplaced_where: dict[int, int] = {}  # incident id -> its category id
         self.position: int | None = None  # None until loaded
         # Unnumbered events already applied (event id -> incident id): applied, not yet counted in
         # `position`, and gone without a seq if their transaction rolled back.
@@ -130,8 +159,9 @@ class CandidateIndex:
         radius_m: float,
         window: timedelta,
     ) -> list[Candidate]:
-        """Incidents of `merge_group` within radius_m (haversine) of the point and opened within
-        `window` of `at`. Distances are equirectangular, within a centimetre of haversine."""
+        """Incidents of `merge_group` within radius_m (haversine) of the point whose reports
+        (from the first to the latest) come within `window` of `at`; minutes are from the nearest
+        of them. Distances are equirectangular, within a centimetre of haversine."""
         categories = self._categories(merge_group)
         if not categories:
             return []
@@ -147,7 +177,7 @@ class CandidateIndex:
         found: list[Candidate] = []
         for cell in self._cells_to_read(categories, lat, lon, reach, wide):
             for record in cell:
-                _, c_lat, c_lon, opened_us, text = record
+                _, c_lat, c_lon, opened_us, text, last_us = record
                 dy = c_lat - lat
                 north = dy * dy
                 # A block is three cells high: this drops ~40 % of its records at half the cost.
@@ -157,7 +187,11 @@ class CandidateIndex:
                 squared = dx * dx + north
                 if squared > outer:
                     continue
-                gap_us = abs(at_us - opened_us)
+                # From the latest report (an open incident lives on with its follow-ups), or
+                # to the first, for a report that arrives late from a feed.
+                gap_us = at_us - last_us if at_us > last_us else opened_us - at_us
+                if gap_us < 0:
+                    gap_us = 0
                 if gap_us > span_us:
                     continue
                 if squared <= inner:
@@ -167,6 +201,54 @@ class CandidateIndex:
                     if distance > radius_m:
                         continue
                 found.append((record, text, distance, gap_us / 60_000_000))
+        return found
+
+    def by_place(
+        self,
+        places_named: tuple[str, ...],
+        merge_group: str,
+        at: datetime,
+        window: timedelta,
+        distance_m: float,
+    ) -> list[Candidate]:
+        """Located incidents of `merge_group` within `window` whose text names one of the
+        places, each at `distance_m` (the place agrees; how far is not known). For a report
+        without a point: a scan of the group's open incidents, as such reports are few."""
+        categories = set(self._categories(merge_group))
+        if not categories or not places_named:
+            return []
+        at_us, span_us = _microseconds(at - _EPOCH), _microseconds(window)
+        found: list[Candidate] = []
+        for key, cell in list(self._cells.items()):
+            if key >> _KEY_CATEGORY_SHIFT not in categories:
+                continue
+            for record in cell:
+                gap_us = _gap_us(at_us, record.opened_us, record.last_us)
+                if gap_us > span_us:
+                    continue
+                norm = record.text.norm
+                if any(place in norm for place in places_named):
+                    found.append((record, record.text, distance_m, gap_us / 60_000_000))
+        return found
+
+    def unplaced(
+        self,
+        text_norm: str,
+        merge_group: str,
+        at: datetime,
+        window: timedelta,
+        distance_m: float,
+    ) -> list[tuple[Unplaced, similarity.PreparedText, float, float]]:
+        """Incidents of `merge_group` without a point, within `window`, whose address names a
+        place that `text_norm` names, each at `distance_m`."""
+        at_us, span_us = _microseconds(at - _EPOCH), _microseconds(window)
+        found = []
+        unplaced = self._unplaced
+        for category in self._categories(merge_group):
+            for record in unplaced.get(category, ()):
+                gap_us = _gap_us(at_us, record.opened_us, record.last_us)
+                if gap_us <= span_us and any(place in text_norm for place in record.places):
+                    found.append((record, record.text, distance_m, gap_us / 60_000_000))
         return found
 
     def _cells_to_read(
@@ -212,13 +294,25 @@ class CandidateIndex:
         position = relay.head()
         unnumbered = OutboxEvent.objects.filter(seq__isnull=True).order_by()
         pending = dict(unnumbered.values_list("id", "incident_id"))
-        rows = Incident.objects.filter(
-            status__in=OPEN_STATUSES, lat__isnull=False, lon__isnull=False
-        ).values_list(*_ROW_FIELDS)
+        located = Q(lat__isnull=False, lon__isnull=False)
+        rows = (
+            Incident.objects.filter(status__in=OPEN_STATUSES)
+            .filter(located | ~Q(address=""))
+            .values_list(*_ROW_FIELDS)
+        )
         cells: dict[int, list[Record]] = {}
         where: dict[int, int] = {}
-        for row in rows.iterator(chunk_size=5_000):
-            key, record = _entry(IncidentRow._make(row))
+        unplaced: dict[int, list[Unplaced]] = {}
+        unplaced_where: dict[int, int] = {}
+        for values in rows.iterator(chunk_size=5_000):
+            row = IncidentRow._make(values)
+            if row.lat is None or row.lon is None:
+                record = _unplaced_entry(row)
+                if record is not None:
+                    unplaced.setdefault(row.category_id, []).append(record)
+                    unplaced_where[row.id] = row.category_id
+                continue
+            key, record = _entry(row)
             cells.setdefault(key, []).append(record)
             where[record.id] = key
         full = {key: tuple(records) for key, records in cells.items()}
@@ -226,6 +320,8 @@ class CandidateIndex:
         _reblock(full, blocks, {key + offset for key in full for offset in _AROUND})
         self._cells, self._blocks = full, blocks
         self._where = where
+        self._unplaced = {category: tuple(records) for category, records in unplaced.items()}
+        self._unplaced_where = unplaced_where
         self.position, self._pending = position, pending
 
     def _catch_up(self) -> int:
@@ -264,7 +360,14 @@ class CandidateIndex:
 
     def _apply(self, row: IncidentRow) -> None:
         self._drop(row.id)
-        if row.status not in _OPEN or row.lat is None or row.lon is None:
+        if row.status not in _OPEN:
+            return
+        if row.lat is None or row.lon is None:
+            record = _unplaced_entry(row)
+            if record is not None:
+                category = row.category_id
+                self._unplaced[category] = (*self._unplaced.get(category, ()), record)
+                self._unplaced_where[row.id] = category
             return
         key, record = _entry(row)
         self._cells[key] = (*self._cells.get(key, ()), record)
@@ -272,6 +375,13 @@ class CandidateIndex:
         self._where[row.id] = key
 
     def _drop(self, incident_id: int) -> None:
+        category = self._unplaced_where.pop(incident_id, None)
+        if category is not None:
+            kept = tuple(r for r in self._unplaced[category] if r.id != incident_id)
+            if kept:
+                self._unplaced[category] = kept
+            else:
+                del self._unplaced[category]
         key = self._where.pop(incident_id, None)
         if key is None:
             return
@@ -313,8 +423,30 @@ def _entry(row: IncidentRow) -> tuple[int, Record]:
     cell = grid.row(row.lat) << _KEY_ROW_SHIFT | grid.col(row.lon)
     key = row.category_id << _KEY_CATEGORY_SHIFT | cell
     opened_us = _microseconds(row.opened_at - _EPOCH)
-    record = Record(row.id, row.lat, row.lon, opened_us, similarity.prepare(row.match_text))
+    text = similarity.prepare(row.match_text)
+    last = row.last_report_at
+    last_us = opened_us if last is None else max(opened_us, _microseconds(last - _EPOCH))
+    record = Record(row.id, row.lat, row.lon, opened_us, text, last_us)
     return key, record
+
+
+def _unplaced_entry(row: IncidentRow) -> Unplaced | None:
+    """An incident without a point, if its address names a place."""
+    named = places.place_keys(similarity.normalise(row.address))
+    if not named:
+        return None
+    opened_us = _microseconds(row.opened_at - _EPOCH)
+    last = row.last_report_at
+    last_us = opened_us if last is None else max(opened_us, _microseconds(last - _EPOCH))
+    text = similarity.prepare(row.match_text)
+    return Unplaced(row.id, named, opened_us, text, last_us)
+
+
+def _gap_us(at_us: int, opened_us: int, last_us: int) -> int:
+    """From the latest report to `at`, or from `at` to the first; 0 in between."""
+    if at_us > last_us:
+        return at_us - last_us
+    return opened_us - at_us if at_us < opened_us else 0
 
 
 @functools.lru_cache(maxsize=4)
@@ -373,7 +505,10 @@ def _incident_rows(ids: set[int]) -> list[IncidentRow]:
         )
         rows = cursor.fetchall()
     # What the ORM would convert: SQLite hands back datetimes naive, in the connection's zone.
-    return [IncidentRow(*row[:5], _aware(row[5]), row[6]) for row in rows]
+    return [
+        IncidentRow(*row[:5], _aware(row[5]), row[6], _aware(row[7]) if row[7] else None, row[8])
+        for row in rows
+    ]
 
 
 def _aware(value: datetime) -> datetime:

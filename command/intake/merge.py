@@ -10,6 +10,12 @@ that name the same problem merge unless far apart, late and unlike in wording al
 similarity 0.8 + 0.2 x bigram containment); two that name different problems never do (it is
 capped at 0.3, score <= 0.51); where either names none, the characters decide as before. At 300 m
 the same wording 1-3 km away stays apart; at 24 h the same problem days later does.
+
+The window runs from an incident's latest report: an open incident goes on taking follow-ups; one
+resolved or closed has left the index, so the same problem days later opens a new one. A report
+without a point is matched by the place its address names (places.place_keys) against the text
+of located incidents; a located report that finds nothing near is matched against incidents known
+by address alone whose place its text names. Either way the distance is taken as PLACE_DISTANCE_M.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from command.models import Category, IncidentStatus
 
 # Metres per degree of latitude, rounded down so that a locked box errs on the large side.
 LOCK_M_PER_DEG = 110_000.0
+# Where only the place agrees (an address, no point), how far apart two reports are taken to be:
+# half the radius, so the problem and the wording must carry the merge as they do at 150 m.
+PLACE_DISTANCE_FRACTION = 0.5
 
 
 class Match(NamedTuple):
@@ -40,6 +49,7 @@ class Match(NamedTuple):
     minutes: float
     problem: str = ""  # the report's problem (object:fault), "" when it names none
     incident_problem: str = ""  # the incident's
+    place: str = ""  # matched by this place (an address without a point), else ""
 
     def as_data(self) -> dict[str, float | str]:
         return {
@@ -49,6 +59,7 @@ class Match(NamedTuple):
             "minutes": round(self.minutes, 1),
             "problem": self.problem,
             "incident_problem": self.incident_problem,
+            **({"place": self.place} if self.place else {}),
         }
 
 
@@ -95,6 +106,41 @@ def match_in(
     return Match(record.id, score, text_sim, distance, minutes, problem, record.text.events.problem)
 
 
+def match_by_place(
+    index: candidates.CandidateIndex,
+    places_named: tuple[str, ...],
+    category: Category,
+    text_norm: str,
+    at: datetime,
+    lat: float | None = None,
+    where_text: str = "",
+) -> Match | None:
+    """For a report without a point (lat None): the best located incident whose text names one
+    of `places_named` (its address's places). For a located report: the best incident without
+    a point whose address names a place that `where_text` (its text and address) names."""
+    config = settings.CITYDESK
+    radius, threshold = config["MERGE_RADIUS_M"], config["MERGE_THRESHOLD"]
+    span, span_minutes = _window(config["MERGE_WINDOW_HOURS"])
+    distance = radius * PLACE_DISTANCE_FRACTION
+    if lat is None:
+        found = index.by_place(places_named, category.merge_group, at, span, distance)
+    else:
+        found = index.unplaced(where_text, category.merge_group, at, span, distance)
+    best = similarity.best_prepared(text_norm, found, radius, span_minutes, threshold)
+    if best is None:
+        return None
+    record, score, text_sim = best
+    minutes = next(c[3] for c in found if c[0] is record)
+    if lat is None:
+        place = next((p for p in places_named if p in record.text.norm), "")
+    else:
+        place = next((p for p in record.places if p in where_text), "")
+    problem = problems.find(text_norm).key
+    return Match(
+        record.id, score, text_sim, distance, minutes, problem, record.text.events.problem, place
+    )
+
+
 class Matcher:
     """The merge decisions for the reports of one transaction (intake takes one report as a
     batch of one), made in order.
@@ -110,6 +156,7 @@ class Matcher:
         self.index = candidates.get_index()
         self.index.catch_up()
         self.own: candidates.CandidateIndex | None = None  # made when the batch opens one
+        self._own_rows: dict[int, candidates.IncidentRow] = {}
 
     def match(
         self, lat: float, lon: float, category: Category, text_norm: str, at: datetime
@@ -120,14 +167,34 @@ class Matcher:
         own = match_in(self.own, lat, lon, category, text_norm, at)
         return max(filter(None, (best, own)), key=lambda match: match.score, default=None)
 
+    def match_place(
+        self,
+        places_named: tuple[str, ...],
+        category: Category,
+        text_norm: str,
+        at: datetime,
+        lat: float | None = None,
+        where_text: str = "",
+    ) -> Match | None:
+        """`match_by_place` on the index (the batch's own incidents are not looked at)."""
+        return match_by_place(self.index, places_named, category, text_norm, at, lat, where_text)
+
     def add(
         self, key: int, category: Category, lat: float, lon: float, at: datetime, text: str
     ) -> None:
         if self.own is None:
             self.own = candidates.CandidateIndex()
-        self.own.upsert(
-            candidates.IncidentRow(key, category.id, IncidentStatus.NEW, lat, lon, at, text)
-        )
+        row = candidates.IncidentRow(key, category.id, IncidentStatus.NEW, lat, lon, at, text)
+        self._own_rows[key] = row
+        self.own.upsert(row)
+
+    def touch(self, key: int, at: datetime) -> None:
+        """A later report of the batch joined its own incident `key`: its window runs on."""
+        row = self._own_rows[key]
+        if at > (row.last_report_at or row.opened_at):
+            row = row._replace(last_report_at=at)
+            self._own_rows[key] = row
+            self.own.upsert(row)
 
 
 def lock_areas(points: list[tuple[float, float]]) -> None:

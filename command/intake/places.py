@@ -1,4 +1,5 @@
 """Place names written one way: crossings, building numbers. Part of `similarity.normalise`.
+`place_keys` reads the place an address names, for reports given by address alone.
 
 「某路与某街交口」, 「某路某街口」 and 「某路某街路口」 become 「某路某街口」; 3#楼, 3栋, 三号楼 and
 ３号搂 become 3号楼, so two texts about one building share its characters, and two about
@@ -23,7 +24,8 @@ _BUILDING_RE = re.compile(
 # Between two street names: the joining word goes, and every way of saying "crossing" is 口.
 _STREET_END = "(?<=[路街道巷])"
 _JOIN_RE = re.compile(f"{_STREET_END}(?:与|和|跟|同|及|、|-|/)")
-_CROSSING_RE = re.compile(f"{_STREET_END}(?:十字路口|交叉路口|交叉口|交汇处|交口|交叉|路口|街口)")
+# Not 街口: after 南七道 it is the street's own 街 (南七道街口 is already written one way).
+_CROSSING_RE = re.compile(f"{_STREET_END}(?:十字路口|交叉路口|交叉口|交汇处|交口|交叉|路口)")
 _NUMBER_RE = re.compile(r"(\d+)号楼")
 
 
@@ -51,3 +53,42 @@ def _number(written: str) -> int:
     if "十" not in written:
         return _DIGITS[written[-1]] + 10 * (_DIGITS[written[0]] if len(written) > 1 else 0)
     return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(units, 0) if units else 0)
+
+
+# --- the place an address names (reports without a point) ------------------------------------
+
+# The city, then a county-level district (南岗区, 依兰县), not a compound (建设小区) or a campus.
+_ADMIN_RE = re.compile(
+    r"^(?:黑龙江省?)?(?:哈尔滨市?|哈市)?(?:[\u4e00-\u9fff]{1,3}(?<![小社校园厂景街矿营])(?:区|县))?"
+)
+# What is finer than a place (a building, a unit, a door, a side) or vaguer (某, 附近): cut there.
+_DETAIL_RE = re.compile(
+    r"\d+号楼|\d+单元|\d+号|\d+室|某|附近|一带|周边|门前|门口|对面|旁边|东侧|西侧|南侧|北侧|"
+    r"路边|院内|楼下|楼前|楼道|处$"
+)
+_STREET_RE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:大街|大道|路|街|巷)")
+# A landmark's generic tail: 哈工大公交站 and 哈工大站 are both 哈工大.
+_GENERIC_TAIL_RE = re.compile(r"(?:公交站|车站|站点|站|广场|正门|大门|门)$")
+MIN_PLACE = 3  # shorter keys (工大, 西街) turn up in texts by chance
+
+
+def place_keys(address_norm: str) -> tuple[str, ...]:
+    """Where a normalised address is, as strings another report's text would contain: the
+    address without city and district, cut before what is finer or vaguer than a place (3号楼,
+    东侧, 某), and the landmark or compound after its street (西大直街哈工大公交站 -> 哈工大).
+
+    A street alone (尚志大街) is a key too: long streets make it coarse, so a report matched by
+    it must still name the same problem (the merge score decides).
+    """
+    core = _ADMIN_RE.sub("", address_norm, count=1)
+    detail = _DETAIL_RE.search(core)
+    if detail is not None:
+        core = core[: detail.start()]
+    keys = [core] if len(core) >= MIN_PLACE else []
+    street = _STREET_RE.match(core)
+    if street is not None and street.end() < len(core):
+        landmark = _GENERIC_TAIL_RE.sub("", core[street.end() :])
+        # A second street or a crossing (石头道街口) is no landmark: it names a line, not a spot.
+        if len(landmark) >= MIN_PLACE and not landmark.endswith(("路", "街", "口", "巷", "道")):
+            keys.append(landmark)
+    return tuple(keys)

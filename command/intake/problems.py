@@ -21,6 +21,18 @@ _BREAK = (
     "(?:疑似|好像|又)?"
     "(?:爆裂|爆开|爆了|破裂|裂开|裂了|冻裂|冻爆|冻坏|崩了|崩开|爆|漏水|呲水|滋水|跑水|冒水|喷水)"
 )
+# Places where a noise complaint often is, and is not always: a noise problem needs its sound.
+_VENUE = (
+    "(?:烧烤|歌厅|ktv|酒吧|清吧|夜店|饭店|餐馆|商铺|店铺|门市|商家|超市|网吧|舞厅|迪厅|洗浴|会所|"
+    "练歌房|棋牌室|麻将馆|店)"
+)
+_SOUND = (
+    "(?:吵|噪|音乐|音响|喇叭|外放|蹦迪|喊|叫卖|唱|动静|声音?(?:大|太|过大|很大)|低音炮|扰民|放歌|"
+    "嗡嗡|咚咚|轰|嚎|吼|嚷|叫唤|闹腾)"
+)
+# 冰 that is not ice on the ground: a fridge, a lolly, Harbin's ice sculptures and nickname.
+_NOT_ICE_THING = "(?!箱|柜|棍|淇|激|糕|雕|灯|城|场|块|镇|糖|球|壶)"
+_NOT_TREES = "(?!偷?(?:砍|伐|锯|挖))"
 _RADIATOR = "(?:暖气|暖器|暖汽|供热|供暖|采暖|热力)(?:片子|片|管道|管线|管网|管子|管|阀门|阀)?"
 
 
@@ -48,7 +60,8 @@ PROBLEMS: tuple[Problem, ...] = (
             "(?:下水|污水|雨水|上水|排水|窨)?井(?:盖|概)",
             "马葫芦(?:盖|敞|没|丢|翘|开|口)",
             "窨井",
-            "井口(?:外露|敞开|裸露)",
+            "井口(?:外露|敞开|裸露|无盖|没盖|没有盖|盖子没了)",
+            "检查井|(?:没有|没|缺|丢了?)(?:个)?井盖",
             "井圈",
         ),
     ),
@@ -85,6 +98,8 @@ PROBLEMS: tuple[Problem, ...] = (
             "污水(?:外溢|外冒|冒出|横流|漫出|漫溢|满溢)",
             "冒污水|冒脏水|返水|反水|冒汤|粪水|污水横流|排水堵塞|下水.{0,3}?(?:反|返|上来)",
             "臭水|污水|脏水",
+            # Standing water on a road after rain or thaw: the drains do not take it.
+            "(?:路面|道路|马路|路口|桥下|涵洞|小区)积水|积水(?:严重|成河|过膝|没过|淹)|内涝|水漫金山",
         ),
     ),
     Problem(
@@ -100,6 +115,7 @@ PROBLEMS: tuple[Problem, ...] = (
         "water_supply",
         (
             f"{_PIPE}.{{0,3}}?{_BREAK}",
+            "水表.{0,3}?(?:冻|爆|裂|坏了|漏)",
             "爆管|跑水|冒水|喷水|水柱|喷泉似的|管网漏损",
         ),
     ),
@@ -119,7 +135,16 @@ PROBLEMS: tuple[Problem, ...] = (
             "漏气|臭鸡蛋味|一氧化碳|煤气中毒|燃气报警器",
         ),
     ),
-    Problem("gas:outage", "gas_supply", ("停气|没气了|燃气(?:停了|没了|不通)|打不着火",)),
+    Problem(
+        "gas:outage",
+        "gas_supply",
+        (
+            "停气|没气|打不着火|点不着火|火苗(?:很小|太小|小|就一点)",
+            "(?:燃气|煤气|天然气|液化气).{0,10}?(?:时有时无|时断时续|一会儿?有一会儿?没|停了|没了|不通|断了|供不上|"
+            "压力(?:低|小|不足|不够)|火(?:太|很)?小)",
+            "(?:燃气|气)压(?:力)?(?:低|小|不足|不够)",
+        ),
+    ),
     Problem(
         "light:out",
         "street_lights",
@@ -150,6 +175,10 @@ PROBLEMS: tuple[Problem, ...] = (
             "坑洼|坑槽|坑洞|大坑|深坑|有个坑|有坑|窟窿|路面坑洞",
             "(?:路面|道路|马路|人行道|道上|路上)(?:.{0,2}?)(?:破损|开裂|鼓包|塌陷|塌了|沉降|裂缝|裂了)",
             "塌陷|翻浆|冻胀|步道砖|道路破损|路面破损",
+            # The road, then the hole a few words on (路上的坑, 车道上有好几个坑); 坑人 swindles.
+            "(?:路面|道路|马路|路上|道上|车道|人行道|便道|路中间|街上)(?:上|中间|边)?"
+            "(?:的|有|出现了?|一个|个|好几个|几个|好多|那个|这个|俩|大|深)*坑(?!人|钱|爹)",
+            "坑.{0,6}?(?:颠|爆胎|崴|绊|填上|填平|补上|没人填|没人补)|(?:填|补)(?:上|平)?.{0,3}?坑(?!人)",
         ),
     ),
     Problem(
@@ -171,7 +200,8 @@ PROBLEMS: tuple[Problem, ...] = (
         (
             "摆摊|地摊|摊位|摊子|小摊|摊贩|占道经营|流动商贩|商贩|小贩|游商|早市|夜市|马路市场",
             "出摊|卖菜的|卖货的|占道摆|路边摆|推车卖|三轮车卖",
-            "卖[^的]{1,5}的(?:车|摊|三轮|小车|推车)",
+            # 卖…的 (the seller, by what is sold) with the cart or the pavement it takes
+            "卖[^的]{1,8}的(?:.{0,8}?)(?:车|摊|三轮|占|堵|摆|挡|人行道|便道)",
         ),
     ),
     Problem(
@@ -180,7 +210,8 @@ PROBLEMS: tuple[Problem, ...] = (
         (
             "(?:夜间|半夜|深夜|凌晨|晚上|夜里|大半夜)(?:还在|还|偷偷)?施工|施工.{0,6}?(?:噪|吵|扰民|声|动静)",
             "打桩|电钻|砸墙|叮咣|叮叮咣咣|轰隆隆|机器(?:轰鸣|响)",
-            "工地.{0,6}?(?:还在|还再|黑天|半夜|夜里|整|干|施工|开工|作业)",
+            "工地.{0,6}?(?:还在|还再|黑天|半夜|夜里|深夜|凌晨|整宿|连夜)",
+            "工地.{0,8}?(?:噪|吵|扰民|轰|咣|叮|动静|响)",
         ),
     ),
     Problem("noise:dance", "noise", ("广场舞|跳舞|扭秧歌|秧歌|锣鼓",)),
@@ -188,50 +219,85 @@ PROBLEMS: tuple[Problem, ...] = (
         "noise:neighbour",
         "noise",
         (
-            "(?:楼上|楼下|隔壁|邻居|住户).{0,10}?(?:装修|咣|哐|咚|跺|吵|闹|敲|砸|蹦|噪|喧哗|唱|大声|"
-            "音乐|动静|电钻)",
+            f"(?:楼上|楼下|隔壁|邻居|住户)(?:(?!{_VENUE}|牌|匾).){{0,10}}?(?:装修|咣|哐|咚|跺|吵|闹|敲|砸|"
+            "蹦|噪|喧哗|唱|大声|音乐|动静|电钻)",
             "装修(?:噪音|噪声|声|动静)|咣咣|哐哐|咚咚|跺脚",
         ),
     ),
     Problem(
         "noise:business",
         "noise",
-        ("烧烤|歌厅|ktv|酒吧|夜店|饭店|商铺|店铺|门市|商家|音响|喇叭|放音乐|喊麦",),
+        (
+            # A venue is where, not what: only with a sound (a fight, a sign, wages are other
+            # problems that happen at a barbecue or a shop).
+            f"{_VENUE}.{{0,10}}?{_SOUND}",
+            "喊麦|蹦迪",
+        ),
     ),
     Problem("noise:traffic", "noise", ("鸣笛|按喇叭|炸街|改装车",)),
-    Problem("noise:*", "noise", ("噪音|噪声|扰民|太吵|很吵|吵|闹腾|嗡嗡|喧哗|大声|唱歌|放歌",)),
+    # A loudspeaker or music is noise from any source (a stall, a dance, a neighbour): `*`.
+    Problem(
+        "noise:*",
+        "noise",
+        ("噪音|噪声|扰民|太吵|很吵|吵|闹腾|嗡嗡|喧哗|大声|唱歌|放歌|音响|喇叭|放音乐|外放|低音炮",),
+    ),
     Problem(
         "animal:dog",
         "stray_animals",
         (
             "流浪(?:狗|犬|猫|动物)|野狗|野猫|恶犬|烈性犬|犬只|狗.{0,3}?(?:咬|撵|追|扑|伤)|被狗|让狗|"
-            "遛狗|狗屎|狂犬|一帮狗|好多狗|几条狗",
+            "遛狗|狗屎|狂犬|一帮狗|好多狗|几条狗|(?:不|没)(?:拴|牵)(?:狗)?绳",
         ),
     ),
     Problem(
         "security:theft",
         "public_security",
-        ("小偷|扒窃|扒手|盗窃|被盗|被偷|偷了|偷东西|被撬|撬了|撬车|掏了|让人偷|抢劫|抢包|失窃",),
+        (
+            # Trees cut and taken (盗伐, 让人偷偷砍了) are greenery's, not a theft for the police.
+            f"小偷|扒窃|扒手|盗窃|被盗{_NOT_TREES}|被偷{_NOT_TREES}|偷了|偷东西|被撬|撬了|撬车|掏了|"
+            f"让人偷{_NOT_TREES}|抢劫|抢包|失窃",
+            "(?:车窗|车玻璃|车辆玻璃|车的玻璃|车门)(?:.{0,4}?)(?:砸|撬)|砸车",
+            "丢(?:失|了)(?:一个|个)?(?:手提包|钱包|手机|财物|物品|背包|挎包|包)",
+            "(?:钱包|手机|财物|电动车|电瓶车|自行车|电瓶|手提包|背包)(?:被偷|被盗|丢了|丢失|没了)",
+        ),
     ),
     Problem(
         "security:fight",
         "public_security",
-        ("打架|斗殴|打人|持刀|闹事|滋事|醉酒|寻衅|醉汉|耍酒疯|聚众|赌博|吸毒",),
+        (
+            "打架|斗殴|打人|持刀|闹事|滋事|醉酒|寻衅|醉汉|耍酒疯|聚众|赌博|吸毒",
+            "打起来|打成一团|群殴|互殴|动手打|砍人|捅人|酒瓶子?(?:抡|砸|打)",
+        ),
     ),
     Problem("security:fraud", "public_security", ("诈骗|传销|骗子|骗钱",)),
     Problem(
         "tree:fallen",
         "fallen_tree",
         (
-            "(?:大树|树木|行道树|树干|树枝|树杈|树杈子|老树|一棵树|树)(?:被风)?(?:刮)?"
-            ".{0,2}?(?:倒|折|断|倾斜|歪|砸|压|要倒|掉|落)",
+            "(?:大树|树木|行道树|树干|树枝|树杈|树杈子|老树|一棵树|杨树|柳树|榆树|松树|树)(?:被风)?"
+            "(?:刮)?.{0,2}?(?:倒|折|断|倾斜|歪|砸|压|要倒|掉|落)",
             "倒树|断枝|树倒",
+            "(?:刮倒|吹倒|倒伏|倒下|倒了|折断|砸倒|压倒|连根拔起)(?:的|了)?(?:一棵|一颗|棵|颗|大|老|那棵|这棵)*"
+            "(?:大树|树木|树干|老树|杨树|柳树|榆树|松树|行道树|树)",
         ),
     ),
     Problem(
         "greenery:damage",
         "greenery",
-        ("毁绿|绿地被|草坪被|砍树|剪树|修剪|枯死|树木缺株|绿化带被",),
+        (
+            "毁绿|绿地被|草坪被|砍树|枯死|树木缺株|绿化带被|毁坏绿地|踩踏草坪",
+            "盗伐|偷伐|滥伐|砍伐|乱砍|锯走|锯掉|锯倒|砍倒|被锯|被砍|偷树|挖走",
+        ),
+    ),
+    Problem(
+        "greenery:trim",
+        "greenery",
+        (
+            "修剪|剪树|剪枝|修枝|剪一剪|修一修",
+            "(?:树枝|树杈|枝杈|枝条|树冠)(?:.{0,8}?)(?:过长|太长|过密|太密|伸到|伸进|挡住?|遮挡?|挨着|"
+            "碰到?|搭在|搭到|蹭|刮窗|够着)",
+            "(?:树|树木).{0,4}?(?:挡|遮)(?:住|着)?(?:窗|光|阳光|路灯|视线|信号灯)",
+        ),
     ),
     Problem(
         "snow:ice",
@@ -239,6 +305,10 @@ PROBLEMS: tuple[Problem, ...] = (
         (
             "积雪|清雪|扫雪|除雪|铲雪|雪没人|雪无人|冰溜子|冰溜|冰棱|冰挂|冰包|冰坨|冰雪|"
             "雪堆|雪(?:未|没|不)(?:清|扫|铲)|冰面|成冰|冰疙瘩",
+            "(?:人行道|路面|道路|马路|路上|道上|便道|台阶|步道|坡道|楼门口)(?:上|的|全|都|是|有|一层)*"
+            f"(?:冰|冰层|结冰|溜光){_NOT_ICE_THING}",
+            f"(?:全是|都是|一层|成了?|的)冰{_NOT_ICE_THING}",
+            "冰(?:层|道|包|坨)|溜光|(?:清冰|除冰|刨冰|打冰)",
         ),
     ),
     Problem(
@@ -247,23 +317,84 @@ PROBLEMS: tuple[Problem, ...] = (
         (
             "乱停|违停|违章停车|乱停放|僵尸车|占用消防通道|堵门|占用盲道|堵道",
             "车(?:停得|停的|乱)|车.{0,4}?堵着?(?:道|门|路)",
+            "停满(?:了)?车|车(?:都)?停满|(?:双侧|两侧|两边)(?:都|全)?停(?:满|着|车)|占道停车",
         ),
     ),
     Problem(
         "building:illegal",
         "illegal_construction",
-        ("违建|违章建筑|违法建设|私搭乱建|乱搭乱建|私建|加盖|圈占",),
+        (
+            "违建|违章建筑|违法建设|私搭乱建|乱搭乱建|私建|加盖|圈占",
+            "彩钢房|私自搭建|违规搭建|违规扩建|阳台外扩|楼顶(?:加层|搭建|盖房)|圈地",
+        ),
     ),
-    Problem("wage:arrears", "wage_arrears", ("拖欠工资|欠薪|不给工资|讨薪|拖欠.{0,4}?工资",)),
+    Problem(
+        "wage:arrears",
+        "wage_arrears",
+        (
+            "拖欠工资|欠薪|不给工资|讨薪|拖欠.{0,10}?工资|欠.{0,6}?(?:工资|工钱)|农民工工资",
+            "(?:工资|工钱|薪水|血汗钱)(?:.{0,8}?)(?:没给|不给|没发|不发|一分没|拖着|要不|讨不|不结)",
+        ),
+    ),
     Problem(
         "transport:service",
         "public_transport",
-        ("公交车?(?:不停站|拒载|晚点|甩站|司机|不来|停运)|出租车(?:拒载|绕路|宰客)|地铁",),
+        (
+            "公交车?(?:不停站|拒载|晚点|甩站|司机|不来|停运)|出租车(?:拒载|绕路|宰客)|地铁",
+            "甩站|过站不停|不停站",
+            # Not stopping is a bus's fault at a stop; elsewhere it may be a driver fleeing.
+            "(?:站|公交|路车).{0,8}?(?:未|没|不)停(?:车|站)?(?:直接)?(?:驶过|开过|开走|就走)",
+        ),
     ),
     Problem(
         "food:safety",
         "food_safety",
-        ("食物中毒|过期食品|卖过期|地沟油|无证经营|卫生许可|吃坏肚子|吃出",),
+        (
+            "食物中毒|过期食品|卖过期|地沟油|无证经营|卫生许可|吃坏肚子|吃出",
+            "(?:吃|就餐|用餐|食用|喝)(?:了|完|过)?.{0,12}?(?:腹泻|呕吐|拉肚子|闹肚子|上吐下泻|肚子疼|"
+            "中毒|过敏)",
+            "上吐下泻|腹泻|拉肚子|闹肚子|后厨.{0,4}?(?:脏|卫生|苍蝇|蟑螂|老鼠|乱)|(?:饭店|餐馆|餐厅|食堂|小吃|店)(?:.{0,6}?)(?:卫生极差|"
+            "卫生太差|卫生很差|脏乱|不干净|有苍蝇|有蟑螂|有老鼠)",
+            "(?:食品|食物|肉|食材|菜|饭菜)(?:.{0,3}?)(?:过期|发霉|不新鲜|有异味|变质了|馊)",
+        ),
+    ),
+    Problem(
+        "sign:loose",
+        "other",
+        (
+            "(?:广告牌|牌匾|招牌|门头|灯箱|牌子)(?:.{0,12}?)(?:松动|松了|要掉|快掉|摇晃|晃悠|脱落|坠落|掉下|"
+            "刮掉|刮歪|歪了|坠下)",
+        ),
+    ),
+    Problem(
+        "traffic:sign",
+        "traffic",
+        ("交通标志|标志牌|指示牌|限速牌|禁停牌|标线(?:不清|模糊|磨没)",),
+    ),
+    Problem(
+        "property:facility",
+        "property_management",
+        ("门禁(?:坏|损坏|不好使|失灵|打不开)|单元门(?:坏|关不上|锁坏|打不开)|楼道灯(?:不亮|坏)",),
+    ),
+    Problem(
+        "market:fraud",
+        "food_safety",
+        ("缺斤短两|短斤少两|缺斤少两|假冒伪劣|三无产品|以次充好|卖假货",),
+    ),
+    Problem(
+        "pollution:fumes",
+        "pollution",
+        ("油烟(?:机|管道|扰民|太大|很大|呛|直排|熏)|(?:饭店|餐馆|烧烤).{0,6}?油烟",),
+    ),
+    Problem(
+        "pollution:dust",
+        "pollution",
+        ("扬尘|尘土飞扬|粉尘|灰尘(?:大|满天)|(?:渣土车|工地).{0,6}?(?:起灰|暴土)",),
+    ),
+    Problem(
+        "pollution:smoke",
+        "pollution",
+        ("黑烟|浓烟|烟囱|烟尘|废气|偷排|直排|焦糊味|刺鼻|排放(?:黑烟|烟|废气)",),
     ),
     # Weak: impacts and by-words, named after the cause as often as alone.
     Problem("light:out", "street_lights", ("黑灯瞎火|黑咕隆咚|没有?照明|无照明|黑乎乎",), True),
@@ -271,7 +402,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("traffic:jam", "traffic", ("拥堵|堵车|交通混乱|车都过不去",), True),
     Problem("noise:construction", "noise", ("施工",), True),
     Problem("property:service", "property_management", ("物业",), True),
-    Problem("pollution:smell", "pollution", ("油烟|冒黑烟|污染|排污|粉尘|扬尘|异味|臭味",), True),
+    Problem("pollution:smell", "pollution", ("油烟|污染|排污|粉尘|扬尘|异味|臭味",), True),
 )
 
 _REGEX = re.compile("|".join(f"(?P<p{i}>{'|'.join(p.patterns)})" for i, p in enumerate(PROBLEMS)))
@@ -302,7 +433,25 @@ def find(text_norm: str) -> Found:
     named = strong or weak
     if not named:
         return NOTHING
-    return Found(named[0], frozenset(p.key for p in named))
+    return Found(_by_evidence(named), frozenset(p.key for p in named))
+
+
+def _by_evidence(named: list[Problem]) -> Problem:
+    """The problem named most often (`object:*` counts for each fault of its object named too);
+    of equals, the first named: an impact follows its cause (停电，电梯停运)."""
+    if len(named) == 1:
+        return named[0]
+    counts: dict[str, int] = {}
+    for problem in named:
+        counts[problem.key] = counts.get(problem.key, 0) + 1
+    for key, count in list(counts.items()):
+        thing, _, fault = key.partition(":")
+        if fault == "*":
+            for other in counts:
+                if other != key and other.startswith(thing + ":"):
+                    counts[other] += count
+    top = max(counts.values())
+    return next(p for p in named if counts[p.key] == top)
 
 
 def _scan(text: str) -> Iterator[re.Match[str]]:
@@ -396,6 +545,33 @@ def same_problem(a: str, b: str) -> bool | None:
         return None
     if a == b:
         return True
+    # Memoised: the merge look-up asks for every candidate, and there are few keys (a few
+    # thousand pairs at most).
+    same = _SAME.get((a, b))
+    if same is None:
+        same = _SAME[a, b] = _agree(a, b)
+    return same
+
+
+_SAME: dict[tuple[str, str], bool] = {}
+
+
+def _agree(a: str, b: str) -> bool:
+    if frozenset((a, b)) in COMPATIBLE:
+        return True
     object_a, _, fault_a = a.partition(":")
     object_b, _, fault_b = b.partition(":")
     return object_a == object_b and "*" in (fault_a, fault_b)
+
+
+# Two keys that name one real-world problem from two sides, so two reports of it may merge.
+# Kept small and explicit: keys of different objects at one spot (a cover and a pothole, a fallen
+# tree and a cut one) must stay apart.
+COMPATIBLE: frozenset[frozenset[str]] = frozenset(
+    {
+        frozenset(("pollution:smoke", "pollution:smell")),  # a chimney's smoke is smelt too
+        frozenset(("pollution:fumes", "pollution:smell")),  # and a kitchen's fumes
+        # A burst main empties the taps around it: callers nearby report the outage.
+        frozenset(("water:burst", "water:outage")),
+    }
+)

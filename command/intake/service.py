@@ -16,7 +16,7 @@ from django.utils import timezone
 from command import lifecycle, routing
 from command.bulk_insert import insert_all, update_all
 from command.errors import InvalidReport, ReplayConflict
-from command.intake import candidates, coords, merge, similarity
+from command.intake import candidates, coords, merge, places, similarity
 from command.intake.classify import Classification, classify
 from command.intake.tracking import next_tracking_nos
 from command.models import OPEN_STATUSES, Category, Incident, Priority, Report
@@ -328,6 +328,10 @@ def _ingest(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
         for plan, incident, report in zip(plans, incidents, stored, strict=True):
             if plan.match is not None:
                 _record_merge(incident, report, plan.match, now)
+                _note_report_at(incident, plan.taken.received)
+                if incident.lat is None and plan.taken.lat is not None:
+                    # Known by address alone until now: the report's point places it.
+                    incident.lat, incident.lon = plan.taken.lat, plan.taken.lon
                 merged[incident.id] = incident
         update_all(list(merged.values()))
     return [
@@ -355,12 +359,19 @@ def _plan(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken]]:
     """Merge decisions for a batch, in order: each report sees the incidents opened before it in
     the batch as well as those of the index. Returns the plans and the reports that open."""
     located = [i for i, t in enumerate(taken) if t.lat is not None]
-    matcher = merge.Matcher() if located else None
+    placed = any(t.places for t in taken)
+    matcher = merge.Matcher() if located or placed else None
     plans, openers = [], []
     for i, t in enumerate(taken):
         match = None
         if t.lat is not None:
             match = matcher.match(t.lat, t.lon, t.found.category, t.text_norm, t.received)
+            if match is None:  # an incident known by its address alone, named by this report?
+                match = matcher.match_place(
+                    (), t.found.category, t.text_norm, t.received, t.lat, t.where_text
+                )
+        elif t.places:  # no point: the place its address names
+            match = matcher.match_place(t.places, t.found.category, t.text_norm, t.received)
         if match is None:
             openers.append(t)
             if t.lat is not None and i < located[-1]:  # a later report may merge into it
@@ -369,6 +380,7 @@ def _plan(taken: list[_Taken]) -> tuple[list[_Plan], list[_Taken]]:
                 matcher.add(key, t.found.category, t.lat, t.lon, t.received, t.text_norm)
             plans.append(_Plan(t, None, len(openers) - 1))
         elif match.incident_id < 0:
+            matcher.touch(match.incident_id, t.received)
             plans.append(_Plan(t, match, -match.incident_id - 1))
         else:
             plans.append(_Plan(t, match, None))
@@ -400,6 +412,12 @@ def _record_merge(incident: Incident, stored: Report, match: merge.Match, now: d
         actor_label=f"intake:{stored.source.code}",
         data={"report_id": stored.id, "source": stored.source.code, **match.as_data()},
     )
+
+
+def _note_report_at(incident: Incident, received: datetime) -> None:
+    """Keep the incident's latest report time (its merge window runs from it; not saved)."""
+    if received > (incident.last_report_at or incident.opened_at):
+        incident.last_report_at = received
 
 
 def _opening(incident: Incident, route: routing.Route, stored: Report, taken: _Taken) -> Opening:
@@ -444,6 +462,13 @@ class _Taken:
     lon: float | None
     found: Classification
     text_norm: str
+    places: tuple[str, ...] = ()  # a report without a point: the places its address names
+    address_norm: str = ""
+
+    @property
+    def where_text(self) -> str:
+        """What the report says of where it is: its text and its address."""
+        return f"{self.text_norm} {self.address_norm}" if self.address_norm else self.text_norm
 
     def draft(self) -> Draft:
         return Draft(
@@ -463,7 +488,10 @@ def _take(report: ReportIn, now: datetime) -> _Taken:
     lat, lon = _wgs84(location)
     found = classify(report.text, report.category, report.source)
     received = report.received_at or now
-    return _Taken(report, received, location, lat, lon, found, similarity.normalise(report.text))
+    address_norm = similarity.normalise(report.address) if report.address.strip() else ""
+    named = places.place_keys(address_norm) if lat is None and address_norm else ()
+    text_norm = similarity.normalise(report.text)
+    return _Taken(report, received, location, lat, lon, found, text_norm, named, address_norm)
 
 
 def _report_row(taken: _Taken, incident: Incident) -> Report:

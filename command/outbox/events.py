@@ -92,6 +92,21 @@ def record(
     return entry
 
 
+def announce(
+    event_type: str, *, action: str, subject: dict[str, Any], keys: list[str], at: datetime
+) -> OutboxEvent:
+    """An event about no incident (an incoming call), on `keys` only; call it inside the
+    transaction of the change it announces. `subject` names what it is about by id (`{"call":
+    {"id": 7}}`): the outbox stores one payload for every reader, so no personal data in it."""
+    event = OutboxEvent(
+        type=event_type, payload={"action": action, "at": _iso(at), **subject}, streams=keys
+    )
+    insert_all([event])
+    insert_all([EventStream(event=event, key=key) for key in keys])
+    transaction.on_commit(relay.kick)
+    return event
+
+
 @contextmanager
 def gathered() -> Iterator[None]:
     """Hold what `record` is given inside the block and write it when the block ends: one

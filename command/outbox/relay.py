@@ -98,6 +98,11 @@ def publish(events: list[OutboxEvent], send: Send | None = None) -> None:
     frames = [{**event.frame(), "streams": event.streams} for event in events]
     (send or _publisher.send)({"type": "events.batch", "events": frames})
     OutboxEvent.objects.filter(id__in=[e.id for e in events]).update(published_at=timezone.now())
+    for listener in _published_listeners:
+        try:
+            listener(events)
+        except Exception:
+            log.exception("a listener of published events failed; its own sweep catches up")
 
 
 def send_on(loop: asyncio.AbstractEventLoop) -> Send:
@@ -174,6 +179,19 @@ _relayers: list[Callable[[], bool]] = []
 def add_relayer(hand_over: Callable[[], bool]) -> None:
     """Let kicks in this process go to `hand_over` (the fan-out hub registers itself)."""
     _relayers.append(hand_over)
+
+
+# Called with each batch once it is numbered and published, in the publishing thread.
+_published_listeners: list[Callable[[list[OutboxEvent]], None]] = []
+
+
+def on_published(listener: Callable[[list[OutboxEvent]], None]) -> None:
+    """Have `listener` see every batch this process publishes, numbered (apps built on the core
+    react to events this way without the core knowing them: hotline's satisfaction survey).
+    It must be quick and must not rely on being called: a batch published elsewhere, or a
+    listener that fails, is only logged; a listener's own periodic sweep has to catch up."""
+    if listener not in _published_listeners:
+        _published_listeners.append(listener)
 
 
 class _RelayThread:

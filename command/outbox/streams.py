@@ -1,5 +1,6 @@
 """Event streams: which streams an event belongs to (`all`, `district.<code>`, `unit.<id>`,
-`incident.<tracking_no>`), as the keys written beside each outbox event.
+`incident.<tracking_no>`, and `hotline` for the operators' calls), as the keys written beside
+each outbox event.
 
 Keys are built from ids the server knows, never from client text, and fit Channels' group name
 rules (`^[a-zA-Z0-9._-]+$`, under 100 characters). Who may read which stream is
@@ -12,6 +13,8 @@ from command.models import Incident
 from command.reference_data import unit_parents
 
 ALL = "all"
+# Incoming calls for the operators' consoles: events about no incident, on this stream alone.
+HOTLINE = "hotline"
 
 
 def key_of(stream: str) -> str:

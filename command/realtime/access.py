@@ -1,5 +1,6 @@
 """Who may read which event stream (`all`, `district:<code>`, `unit:<id>`,
-`incident:<tracking_no>`): asked by the WebSocket consumer at subscribe and by the events API.
+`incident:<tracking_no>`, `hotline`): asked by the WebSocket consumer at subscribe and by the
+events API.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from command import ttl_cache
+from command.access_rules import roles_for
 from command.api_keys import KNOWN_KEY_TTL_S
 from command.models import Assignment, AssignmentStatus, District, Incident, Role, Unit
 from command.outbox.streams import key_of
@@ -23,7 +25,11 @@ READER_TTL = KNOWN_KEY_TTL_S
 LOST_ACCESS = (AssignmentStatus.RETURNED, AssignmentStatus.CANCELLED)
 _readers: dict[int, tuple[Reader, float]] = {}
 ttl_cache.on_clear(_readers.clear)
-STREAM_RE = re.compile(r"^(all|district:\d{6,12}|unit:\d{1,18}|incident:[0-9A-Za-z-]{1,20})$")
+STREAM_RE = re.compile(
+    r"^(all|hotline|district:\d{6,12}|unit:\d{1,18}|incident:[0-9A-Za-z-]{1,20})$"
+)
+# The roles whose consoles hear of incoming calls (the matrix's `hotline.read` row).
+HOTLINE_READERS = roles_for("hotline.read")
 
 
 class StreamRefused(Exception):
@@ -62,7 +68,8 @@ class Reader:
         """The key for `stream` if this reader may read it; raises StreamRefused otherwise."""
         if not isinstance(stream, str) or not STREAM_RE.match(stream):
             raise StreamRefused(
-                "Unknown stream; use all, district:<code>, unit:<id> or incident:<tracking_no>."
+                "Unknown stream; use all, hotline, district:<code>, unit:<id> or "
+                "incident:<tracking_no>."
             )
         if self.role is None:
             raise StreamRefused("Log in to subscribe.")
@@ -73,6 +80,9 @@ class Reader:
             self._check_unit(int(ident))
         elif kind == "district":
             self._check_district(ident)
+        elif kind == "hotline":
+            if self.role not in HOTLINE_READERS:
+                raise StreamRefused("Only operators and duty staff may follow incoming calls.")
         elif not self.citywide:
             raise StreamRefused("Only operators and duty staff may follow the whole city.")
         return key_of(stream)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from command.models import OutboxEvent
+from django.db.models import Q
+
+from command.models import EventStream, OutboxEvent
 from command.outbox import relay, streams
 
 
@@ -18,6 +20,12 @@ def after(seq: int, keys: list[str], limit: int) -> dict[str, Any]:
     events = OutboxEvent.objects.filter(seq__gt=seq, seq__lte=head)
     if streams.ALL not in keys:
         events = events.filter(stream_rows__key__in=keys).distinct()
+    elif keys != [streams.ALL]:
+        # `all` is every incident's events; events about none (calls) only on their own stream.
+        others = EventStream.objects.filter(key__in=keys).values("event_id")
+        events = events.filter(Q(incident__isnull=False) | Q(id__in=others))
+    else:
+        events = events.filter(incident__isnull=False)
     rows = list(events.order_by("seq")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

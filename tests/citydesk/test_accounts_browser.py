@@ -60,8 +60,13 @@ LIVE = ["实时事件探针", "接口文档（OpenAPI）"]
 @pytest.mark.parametrize(
     ("username", "expected_header", "coming", "live"),
     [
-        ("operator", "operator · 话务员", ["大屏"], ["话务台", "当前值班", *LIVE]),
-        ("daoli", "daoli · 承办单位人员 · 道里区人民政府", [], ["单位工作台", "办理绩效", *LIVE]),
+        ("operator", "operator · 话务员", [], ["话务台", "当前值班", "大屏", *LIVE]),
+        (
+            "daoli",
+            "daoli · 承办单位人员 · 道里区人民政府",
+            [],
+            ["单位工作台", "本单位大屏", "办理绩效", *LIVE],
+        ),
     ],
 )
 def test_a_user_signs_in_sees_their_home_in_chinese_and_signs_out(

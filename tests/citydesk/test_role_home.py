@@ -24,16 +24,19 @@ def test_the_parts_still_to_come_are_not_served_yet():
     """When a later issue serves one of these, its Part becomes live (and this list shrinks)."""
     parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
     coming = {part for part in parts if not part.live}
-    assert {part.path for part in coming} == {"/dashboards/"}
+    assert {part.path for part in coming} == set()
     for part in coming:
         with pytest.raises(Resolver404):
             resolve(part.path)
 
 
 def test_the_live_parts_are_served():
-    live = (role_home.HOTLINE, role_home.DISPATCH, role_home.UNITS, role_home.PERFORMANCE)
-    for part in (role_home.API_DOCS, role_home.ADMIN, *live, role_home.DUTY, role_home.ON_DUTY):
-        assert part.live
+    parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
+    live = {part for part in parts if part.live} | {role_home.API_DOCS, role_home.ADMIN}
+    assert {part.path for part in live} >= {"/hotline/", "/dispatch/", "/units/", "/performance/"}
+    assert {part.path for part in live} >= {"/dashboards/city/", "/dashboards/unit/"}
+    assert {part.path for part in live} >= {"/duty/", "/duty/now/"}
+    for part in live:
         resolve(part.path)
 
 
@@ -43,8 +46,14 @@ def test_the_live_parts_are_served():
     [
         (
             "operator",
-            ["/hotline/", "/duty/now/", "/realtime/probe/?streams=all", "/api/docs/"],
-            ["/dashboards/"],
+            [
+                "/hotline/",
+                "/duty/now/",
+                "/dashboards/city/",
+                "/realtime/probe/?streams=all",
+                "/api/docs/",
+            ],
+            [],
         ),
         (
             "duty",
@@ -52,12 +61,13 @@ def test_the_live_parts_are_served():
                 "/hotline/",
                 "/dispatch/",
                 "/duty/",
+                "/dashboards/city/",
                 "/performance/",
                 "/realtime/probe/?streams=all",
                 "/api/docs/",
                 "/admin/",
             ],
-            ["/dashboards/"],
+            [],
         ),
         ("intake", ["/api/docs/"], []),
     ],
@@ -80,6 +90,7 @@ def test_unit_staff_follow_their_own_unit_and_see_its_name(user, unit):
     assert home.role == Role.UNIT_STAFF
     assert paths(home.live) == [
         "/units/",
+        "/dashboards/unit/",
         "/performance/",
         f"/realtime/probe/?streams=unit:{water.id}",
         "/api/docs/",
@@ -103,7 +114,7 @@ def test_unit_staff_without_a_unit_get_no_probe(user):
 def test_no_probe_unless_it_is_served(user):
     home = role_home.home_for(user("operator"), probe=False)
 
-    assert paths(home.live) == ["/hotline/", "/duty/now/", "/api/docs/"]
+    assert paths(home.live) == ["/hotline/", "/duty/now/", "/dashboards/city/", "/api/docs/"]
 
 
 @pytest.mark.django_db

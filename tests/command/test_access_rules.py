@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from command import access_rules, demo, lifecycle, staff_permissions
@@ -32,6 +33,9 @@ from command.models import (
 )
 from command.realtime.access import Reader
 from duty.models import DutyContact, EscalationLevel, ShiftKind
+from hotline import screen_pop
+from hotline.models import BlockedNumber
+from integrations.messages import IncomingCall
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +86,9 @@ def some_object(model: str, people):
         "axes.accessattempt": lambda: AccessAttempt.objects.create(**FAILED_SIGN_IN),
         "axes.accesslog": lambda: AccessLog.objects.create(**SIGN_IN),
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**SIGN_IN),
+        "hotline.blockednumber": lambda: BlockedNumber.objects.create(
+            phone="+8613900000000", reason="测试"
+        ),
         "duty.shiftkind": lambda: ShiftKind.objects.get(code="night"),
         "duty.escalationlevel": lambda: EscalationLevel.objects.get(position=0),
         "duty.dutycontact": lambda: DutyContact.objects.create(
@@ -268,6 +275,11 @@ def api_case(action: str, report, people) -> tuple[str, str, dict | None]:
     if action == "streams.read":
         unit = Unit.objects.get(name="道里区人民政府")
         return "get", f"/api/v1/events?stream=unit:{unit.id}", None
+    if action == "hotline.read":
+        call = screen_pop.incoming(
+            IncomingCall("CA" + "1" * 32, "+8613800138000", "12345", "ringing", timezone.now())
+        )
+        return "get", f"/hotline/calls/{call.id}/", None
     if action == "reports.submit":
         body = {"source": "hotline", "external_id": "matrix-1", "text": NOISE}
         return "post", "/api/v1/reports", body

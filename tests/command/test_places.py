@@ -35,3 +35,28 @@ def test_chinese_numerals_of_buildings_become_digits_but_counts_stay_words():
 def test_buildings_are_the_numbers_a_text_names():
     assert places.buildings(normalise("幸福小区3#楼和5栋都没暖气")) == {"3", "5"}
     assert places.buildings(normalise("学府路文化街口")) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("address", "keys"),
+    [
+        # The city and district go, what is finer or vaguer than a place is cut off.
+        ("哈尔滨市南岗区和兴路文化小区6号楼2单元", ("和兴路文化小区", "文化小区")),
+        ("道里区经纬街某在建工地", ("经纬街",)),
+        ("香坊区和平小区8栋", ("和平小区",)),
+        ("南岗区果戈里大街秋林公司东侧", ("果戈里大街秋林公司", "秋林公司")),
+        # A landmark after its street, without its generic tail.
+        ("南岗区红军街博物馆公交站", ("红军街博物馆公交站", "博物馆")),
+        # A crossing is a key whichever way it is written; it is no landmark of its first street.
+        ("道外区景阳街与南七道街交口", ("景阳街南七道街口",)),
+        ("景阳街南七道街路口", ("景阳街南七道街口",)),
+        ("景阳街南七道街口", ("景阳街南七道街口",)),
+    ],
+)
+def test_place_keys_are_where_an_address_is(address, keys):
+    assert places.place_keys(normalise(address)) == keys
+
+
+def test_an_address_naming_only_a_district_or_a_vague_spot_has_no_place():
+    assert places.place_keys(normalise("南岗区")) == ()
+    assert places.place_keys(normalise("道里区某小区附近")) == ()

@@ -1,0 +1,390 @@
+"""Plotly figures and display values from dashboards.queries' plain values: the live map, the
+intake charts, the counters' text. No database here; labels in the active language.
+
+Numbers and dates follow the Chinese convention: 1,234 (grouped by thousands, as Chinese
+statistics print them), 95.2%, 2026年12月5日 16:05.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import plotly.graph_objects as go
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from plotly.colors import sample_colorscale
+
+from dashboards import queries
+from dashboards.queries import DistrictShape, HotSpot, LeagueRow, OnTime, OpenIncident
+
+FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
+STATE_COLOURS = {
+    "new": "#8b98a9",
+    "dispatched": "#2f7de1",
+    "in_progress": "#14a37f",
+    "warning": "#f2a516",
+    "overdue": "#e0352b",
+}
+STATE_LABELS = {
+    "new": gettext_lazy("待派单"),
+    "dispatched": gettext_lazy("已派单"),
+    "in_progress": gettext_lazy("处置中"),
+    "warning": gettext_lazy("预警"),
+    "overdue": gettext_lazy("超时"),
+}
+SOURCE_LABELS = {
+    "hotline": gettext_lazy("12345热线"),
+    "sms": gettext_lazy("短信"),
+    "web": gettext_lazy("网站"),
+    "110": gettext_lazy("110联动"),
+    "12319": gettext_lazy("12319城管"),
+}
+CHOROPLETH_SCALE = "YlOrRd"
+# From this many points the map draws them with WebGL (scattergl): SVG took seconds to draw
+# 10,000. Below it, SVG, which needs no WebGL (at 1,000 points the two measured alike here).
+WEBGL_FROM = 2000
+# Harbin's latitude: one degree of longitude is cos(45.75°) of one of latitude on the ground.
+MAP_LATITUDE = 45.75
+
+
+# --- numbers and dates --------------------------------------------------------------------------
+
+
+def fmt_count(n: int | None) -> str:
+    return "—" if n is None else f"{n:,}"
+
+
+def fmt_rate(rate: float | None) -> str:
+    """0.952 -> 95.2%; None (nothing decided yet, or no data source) -> —."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    if (translation.get_language() or "zh-hans").startswith("zh"):
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def fmt_on_time(tally: OnTime) -> str:
+    """95.2%（20/21） or —."""
+    if tally.rate is None:
+        return "—"
+    return f"{fmt_rate(tally.rate)}（{tally.on_time}/{tally.decided}）"
+
+
+# --- the map ----------------------------------------------------------------------------------
+
+
+def marker_size(reports: int, big: bool = False) -> float:
+    """Points grow with merged reports: 1 report 7 px, 4 reports 14, capped at 26."""
+    base = 9 if big else 7
+    return min(base + 7 * math.sqrt(max(reports, 1) - 1), 26 if not big else 32)
+
+
+def district_colour(count: int, most: int) -> str:
+    if count == 0:
+        return "rgba(200, 206, 214, 0.35)"
+    return sample_colorscale(CHOROPLETH_SCALE, [0.15 + 0.85 * count / max(most, 1)])[0]
+
+
+def map_figure(
+    shapes: Sequence[DistrictShape],
+    by_district: dict[str, int],
+    incidents: Sequence[OpenIncident],
+    *,
+    tile_url: str = "",
+    dark: bool = False,
+) -> dict:
+    """Open incidents per district as a choropleth of the real polygons, and each open
+    incident as a point coloured by state and sized by its reports. Drawn on plain axes (no
+    tiles, nothing fetched); with `tile_url`, on a MapLibre map over those tiles instead.
+
+    A plain figure dict, not go.Figure: plotly's validation of 10,000 points' arrays took
+    1.5 s a redraw (bench.dashboard)."""
+    if tile_url:
+        return _tiled_map(shapes, by_district, incidents, tile_url, dark)
+    most = max(by_district.values(), default=0)
+    data = []
+    for district in shapes:
+        count = by_district.get(district.code, 0)
+        xs, ys = _rings(district.rings)
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": district_colour(count, most),
+                "line": {"color": "#9aa6b5" if dark else "#5b6573", "width": 1},
+                "hoveron": "fills",
+                "hoverinfo": "text",
+                "text": _("{name}：在办 {count} 件").format(name=district.name, count=count),
+                "name": district.name,
+                "meta": {"district": district.code, "open": count},
+                "showlegend": False,
+            }
+        )
+    data.append(_scale_trace(most))
+    data.extend(_point_traces(incidents, dark))
+    layout = _layout(
+        dark,
+        xaxis={"visible": False},
+        yaxis={
+            "visible": False,
+            "scaleanchor": "x",
+            "scaleratio": 1 / math.cos(math.radians(MAP_LATITUDE)),
+        },
+        legend={"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
+        dragmode="pan",
+        hovermode="closest",
+    )
+    return {"data": data, "layout": layout}
+
+
+def _rings(rings: Iterable[Sequence[tuple[float, float]]]) -> tuple[list, list]:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for ring in rings:
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs.extend(x for x, _ in ring)
+        ys.extend(y for _, y in ring)
+    return xs, ys
+
+
+def _scale_trace(most: int) -> dict:
+    """An invisible point that carries the choropleth's colour bar."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {
+            "colorscale": CHOROPLETH_SCALE,
+            "cmin": 0,
+            "cmax": max(most, 1),
+            "color": [0],
+            "showscale": True,
+            "colorbar": {
+                "title": {"text": _("在办")},
+                "thickness": 12,
+                "len": 0.5,
+                "tickformat": ",d",
+                **({"dtick": 1} if most < 6 else {}),
+            },
+        },
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
+def _point_traces(incidents: Sequence[OpenIncident], dark: bool, tiled: bool = False) -> list:
+    by_state: dict[str, list[OpenIncident]] = {state: [] for state in queries.STATES}
+    for incident in incidents:
+        if incident.lat is not None and incident.lon is not None:
+            by_state[incident.state].append(incident)
+    many = sum(len(v) for v in by_state.values()) >= WEBGL_FROM
+    traces = []
+    for state in queries.STATES:
+        points = by_state[state]
+        sizes = {p.reports for p in points}
+        marker: dict = {
+            "color": STATE_COLOURS[state],
+            # One number when every point has one size: 10,000 of them were 60 KB a redraw.
+            "size": (
+                marker_size(next(iter(sizes)), dark)
+                if len(sizes) == 1
+                else [round(marker_size(p.reports, dark), 1) for p in points]
+            ),
+            "opacity": 0.9,
+        }
+        lons = [round(p.lon, 5) for p in points]
+        lats = [round(p.lat, 5) for p in points]
+        if tiled:
+            kind, coords = "scattermap", {"lon": lons, "lat": lats}
+        else:
+            kind, coords = ("scattergl" if many else "scatter"), {"x": lons, "y": lats}
+            marker["line"] = {"width": 0.5, "color": "#ffffff"}
+        traces.append(
+            {
+                "type": kind,
+                **coords,
+                "mode": "markers",
+                "name": f"{STATE_LABELS[state]}（{len(points):,}）",
+                "marker": marker,
+                "customdata": [p.tracking_no for p in points],
+                "hovertemplate": "%{customdata}<extra>" + str(STATE_LABELS[state]) + "</extra>",
+                "meta": {"state": state},
+            }
+        )
+    return traces
+
+
+def _tiled_map(shapes, by_district, incidents, tile_url: str, dark: bool) -> dict:
+    """The same map over raster tiles (CITYDESK_MAP_TILE_URL, e.g. a city's own tile server)."""
+    features = [
+        {
+            "type": "Feature",
+            "id": d.code,
+            "properties": {"name": d.name},
+            "geometry": {"type": "MultiPolygon", "coordinates": [[list(r)] for r in d.rings]},
+        }
+        for d in shapes
+    ]
+    choropleth = {
+        "type": "choroplethmap",
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "locations": [d.code for d in shapes],
+        "z": [by_district.get(d.code, 0) for d in shapes],
+        "text": [d.name for d in shapes],
+        "colorscale": CHOROPLETH_SCALE,
+        "marker": {"opacity": 0.45},
+        "hovertemplate": "%{text}：%{z}<extra></extra>",
+        "colorbar": {"title": {"text": _("在办")}},
+    }
+    style = {
+        "version": 8,
+        "sources": {"tiles": {"type": "raster", "tiles": [tile_url], "tileSize": 256}},
+        "layers": [{"id": "tiles", "type": "raster", "source": "tiles"}],
+    }
+    layout = _layout(
+        dark, map={"style": style, "center": {"lat": MAP_LATITUDE, "lon": 126.63}, "zoom": 8}
+    )
+    return {"data": [choropleth, *_point_traces(incidents, dark, tiled=True)], "layout": layout}
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def source_label(code: str, name: str | None = None) -> str:
+    label = SOURCE_LABELS.get(code)
+    return str(label) if label is not None else (name or code)
+
+
+def source_figure(counts: dict[str, int], dark: bool = False) -> go.Figure:
+    """Intake by source, the five known sources always shown (0 included)."""
+    labels = [source_label(code) for code in counts]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=list(counts.values()),
+            text=[fmt_count(v) for v in counts.values()],
+            textposition="auto",
+            marker_color="#2f7de1",
+            hovertemplate="%{x}：%{y:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_base_layout(dark), title={"text": _("按来源受理")}, yaxis=_count_axis(counts.values())
+    )
+    return fig
+
+
+def hourly_figure(hours: Sequence[int], dark: bool = False) -> go.Figure:
+    labels = [f"{h}时" if _zh() else f"{h:02d}:00" for h in range(24)]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=list(hours),
+            marker_color="#14a37f",
+            hovertemplate="%{x}：%{y:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_base_layout(dark),
+        title={"text": _("今日分时受理")},
+        xaxis={"tickmode": "array", "tickvals": labels[::3], "tickangle": 0},
+        yaxis=_count_axis(hours),
+    )
+    return fig
+
+
+def categories_figure(rows: Sequence[tuple[str, int]], dark: bool = False) -> go.Figure:
+    rows = list(reversed(rows))  # the largest on top
+    fig = go.Figure(
+        go.Bar(
+            x=[n for _, n in rows],
+            y=[name for name, _ in rows],
+            orientation="h",
+            text=[fmt_count(n) for _, n in rows],
+            textposition="auto",
+            marker_color="#f2a516",
+            hovertemplate="%{y}：%{x:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_base_layout(dark),
+        title={"text": _("高发类别")},
+        xaxis=_count_axis(n for _, n in rows),
+        yaxis={"automargin": True},
+    )
+    return fig
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def league_rows(rows: Sequence[LeagueRow]) -> list[list[str]]:
+    """The unit league table as text cells: rank, unit, dispatched, signed on time, resolved
+    on time, overdue now."""
+    return [
+        [
+            str(rank),
+            row.unit,
+            fmt_count(row.dispatched),
+            fmt_on_time(row.signing),
+            fmt_on_time(row.resolution),
+            fmt_count(row.overdue),
+        ]
+        for rank, row in enumerate(rows, start=1)
+    ]
+
+
+def hot_spot_rows(spots: Sequence[HotSpot]) -> list[list[str]]:
+    kinds = {"district": _("区县"), "category": _("类别")}
+    return [
+        [
+            str(kinds[s.kind]),
+            s.name,
+            fmt_count(s.last_hour),
+            f"{s.usual:.1f}",
+            "∞" if math.isinf(s.ratio) else f"×{s.ratio:.1f}",
+        ]
+        for s in spots
+    ]
+
+
+def _count_axis(values: Iterable[int]) -> dict:
+    """Counts are whole: no 0.2 ticks when the largest is small."""
+    axis: dict = {"tickformat": ",d", "rangemode": "tozero"}
+    if max(values, default=0) < 6:
+        axis["dtick"] = 1
+    return axis
+
+
+def _zh() -> bool:
+    return (translation.get_language() or "zh-hans").startswith("zh")
+
+
+def _layout(dark: bool, **more) -> dict:
+    """A layout as plotly.js takes it (the template resolved): for figures built as dicts."""
+    return go.Layout(**_base_layout(dark), **more).to_plotly_json()
+
+
+def _base_layout(dark: bool) -> dict:
+    return {
+        "template": "plotly_dark" if dark else "plotly_white",
+        "font": {"family": FONT, "size": 18 if dark else 13},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "uirevision": "keep",  # a live redraw keeps the user's zoom and pan
+    }

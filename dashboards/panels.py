@@ -1,0 +1,187 @@
+"""What each dashboard callback returns, as plain functions of (scope, filters, now): the Dash
+callbacks in dashboards.dash_apps only find the visit's scope and call these, so tests call
+them directly with known data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import plotly.graph_objects as go
+from dash import html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from command.models import IncidentStatus
+from dashboards import figures, queries
+from dashboards.queries import Filters, Scope
+
+# No source of satisfaction answers yet (the hotline's SMS survey is another branch's work).
+SATISFACTION = "—"
+UNKNOWN_STATUS = "—"
+# Timeline actions (command.lifecycle's transitions and intake's entries) as the duty room says
+# them; an action not named here is shown as recorded.
+ACTION_LABELS = {
+    "created": gettext_lazy("受理"),
+    "report_merged": gettext_lazy("合并来件"),
+    "dispatch": gettext_lazy("派单"),
+    "sign": gettext_lazy("签收"),
+    "start": gettext_lazy("开始办理"),
+    "return": gettext_lazy("退回"),
+    "request_extension": gettext_lazy("申请延期"),
+    "approve_extension": gettext_lazy("批准延期"),
+    "reject_extension": gettext_lazy("驳回延期"),
+    "resolve": gettext_lazy("办结"),
+    "close": gettext_lazy("关闭"),
+    "reopen": gettext_lazy("重启"),
+    "merged_into": gettext_lazy("并入其他事件"),
+    "merged_from": gettext_lazy("并入本事件"),
+    "unmerged": gettext_lazy("撤销合并"),
+    "unmerged_from": gettext_lazy("撤销合并"),
+    "report_split": gettext_lazy("拆分来件"),
+    "split_from": gettext_lazy("拆分自"),
+}
+
+
+@dataclass
+class Live:
+    """The part that must follow every event quickly: the map and the counters."""
+
+    map: go.Figure
+    open: str
+    warning: str
+    overdue: str
+    updated: str
+
+
+@dataclass
+class Figures:
+    by_source: go.Figure
+    by_hour: go.Figure
+    top_categories: go.Figure
+    signing: str
+    resolution: str
+    satisfaction: str
+    league: html.Table
+    hot_spots: html.Table | html.P
+
+
+def live(
+    scope: Scope, filters: Filters, now: datetime, *, dark: bool = False, tile_url: str = ""
+) -> Live:
+    incidents = queries.open_incidents(scope, filters, now)
+    counts = queries.counters(incidents)
+    return Live(
+        map=figures.map_figure(
+            queries.district_shapes(),
+            queries.open_by_district(incidents),
+            incidents,
+            tile_url=tile_url,
+            dark=dark,
+        ),
+        open=figures.fmt_count(counts.open),
+        warning=figures.fmt_count(counts.warning),
+        overdue=figures.fmt_count(counts.overdue),
+        updated=_("更新于 {at}").format(at=figures.fmt_datetime(now)),
+    )
+
+
+def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False) -> Figures:
+    assignments = queries.assignments_in(scope, filters, now)
+    rates = queries.rates(assignments, now)
+    league = queries.unit_league(scope, filters, now, assignments)
+    spots = queries.hot_spots(scope, filters, now)
+    return Figures(
+        by_source=figures.source_figure(queries.intake_by_source(scope, filters, now), dark),
+        by_hour=figures.hourly_figure(queries.intake_by_hour(scope, filters, now), dark),
+        top_categories=figures.categories_figure(queries.top_categories(scope, filters, now), dark),
+        signing=figures.fmt_rate(rates.signing.rate),
+        resolution=figures.fmt_rate(rates.resolution.rate),
+        satisfaction=SATISFACTION,
+        league=table(
+            "league-table",
+            [_("名次"), _("承办单位"), _("派单"), _("按时签收"), _("按时办结"), _("当前超时")],
+            figures.league_rows(league),
+            empty=_("本时段没有派单。"),
+        ),
+        hot_spots=table(
+            "hot-spots-table",
+            [_("维度"), _("名称"), _("近1小时"), _("平时每小时"), _("倍数")],
+            figures.hot_spot_rows(spots),
+            empty=_("没有异常升高的区县或类别。"),
+        ),
+    )
+
+
+def table(ident: str, head: list[str], rows: list[list[str]], *, empty: str) -> html.Table:
+    if not rows:
+        return html.P(empty, id=ident, className="empty")
+    return html.Table(
+        id=ident,
+        children=[
+            html.Thead(html.Tr([html.Th(h) for h in head])),
+            html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows]),
+        ],
+    )
+
+
+def detail(scope: Scope, tracking_no: object) -> html.Div:
+    """The clicked incident, with its timeline; a hint when nothing (visible) is chosen."""
+    found = queries.incident_detail(scope, tracking_no) if tracking_no else None
+    if found is None:
+        return html.Div(_("点击地图上的事件查看详情和处置过程。"), className="hint")
+    status = _status_label(found.status)
+    facts = [
+        (_("状态"), status),
+        (_("类别"), found.category),
+        (_("区县"), found.district or "—"),
+        (_("承办单位"), found.unit or "—"),
+        (_("受理"), figures.fmt_datetime(found.opened_at)),
+        (_("办理时限"), figures.fmt_datetime(found.deadline)),
+        (
+            _("诉求"),
+            _("{n} 件（{sources}）").format(n=found.reports, sources="、".join(found.sources)),
+        ),
+        (_("地址"), found.address or "—"),
+    ]
+    steps = [
+        html.Li(
+            [
+                html.Span(figures.fmt_datetime(step["at"]), className="at"),
+                " ",
+                html.Span(_timeline_label(step), className="what"),
+                " ",
+                html.Span(step["actor"], className="who"),
+                html.Div(step["note"], className="note") if step["note"] else None,
+            ]
+        )
+        for step in found.timeline
+    ]
+    return html.Div(
+        id="incident-detail",
+        children=[
+            html.H3(found.tracking_no, id="detail-tracking-no"),
+            html.P(found.summary, className="summary"),
+            html.Dl([part for term, value in facts for part in (html.Dt(term), html.Dd(value))]),
+            html.H4(_("处置过程")),
+            html.Ol(steps, className="timeline"),
+        ],
+    )
+
+
+def _status_label(status: str) -> str:
+    try:
+        return str(IncidentStatus(status).label)
+    except ValueError:
+        return UNKNOWN_STATUS
+
+
+def _timeline_label(step: dict) -> str:
+    """派单（待派单→已派单）; an entry that changed no status: its action alone."""
+    action = str(ACTION_LABELS.get(step["action"], step["action"]))
+    if not step["to"] or step["from"] == step["to"]:
+        return action
+    if not step["from"]:
+        return f"{action}（{_status_label(step['to'])}）"
+    return f"{action}（{_status_label(step['from'])}→{_status_label(step['to'])}）"
