@@ -230,3 +230,17 @@ def test_the_pass_takes_supervision_alerts_addressed_to_the_leader_once(night_ro
     assert alert.incident == incident
     assert incident.tracking_no in alert.reason
     assert LogEntry.objects.filter(kind=LogKind.OVERDUE, incident=incident).count() == 1
+
+
+def test_the_alert_s_sms_goes_to_the_sms_outbox_once(chain, major):
+    from integrations.models import OutboundSms
+
+    scan.alert_major_incidents(T0)
+    escalation.scan(T0 + timedelta(minutes=10))
+
+    sent = list(OutboundSms.objects.order_by("id").values_list("to", "purpose", "key"))
+    pending = list(PendingSms.objects.order_by("id"))
+    assert [to for to, _, _ in sent] == ["+8613700137000", "+8613600136000"]
+    assert {purpose for _, purpose, _ in sent} == {"duty_alert"}
+    assert [key for _, _, key in sent] == [f"duty:{p.pk}" for p in pending]
+    assert {p.status for p in pending} == {"handed_over"}
