@@ -325,6 +325,9 @@ CITYDESK_SMS_COMPLAINTS_PER_HOUR = int(os.environ.get("CITYDESK_SMS_COMPLAINTS_P
 # contracts), so the settings name the handlers.
 CITYDESK_SMS_CONVERSATION = "hotline.conversation.reply"
 CITYDESK_VOICE_CALLS = "hotline.screen_pop.incoming"
+# Who counts the satisfaction survey's answers for unit performance and the dashboards: the
+# core may not import the hotline (the hotline imports it), so the setting names the function.
+CITYDESK_SATISFACTION = "hotline.satisfaction.counts"
 
 # --- Logging: one handler, every line once, phone numbers never ------------------------------
 LOG_LEVEL = os.environ.get("CITYDESK_LOG_LEVEL", "INFO")

@@ -100,7 +100,9 @@ class InvalidPhoto(InvalidRequest):
     code = "invalid_photo"
 
 
-class PhotoTooLarge(CommandError):
+class TooLarge(CommandError):
+    """A body or a file over its limit (a site photo, a console's request)."""
+
     status = 413
     code = "too_large"
 

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from command import lifecycle
-from command.errors import InvalidPhoto, PhotoTooLarge
+from command.errors import InvalidPhoto, TooLarge
 from command.models import Incident, PhotoKind
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -38,9 +38,7 @@ def max_bytes() -> int:
 def check_size(size: int) -> None:
     if size > max_bytes():
         limit = max_bytes() // (1024 * 1024)
-        raise PhotoTooLarge(
-            f"The photo is larger than {limit} MB.", {"photo": [f"At most {limit} MB."]}
-        )
+        raise TooLarge(f"The photo is larger than {limit} MB.", {"photo": [f"At most {limit} MB."]})
 
 
 def read_image(data: bytes) -> Image:

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from command.outbox import relay
-from command.supervision import scanner
+from command.supervision import alert_sms, scanner
 
 
 @shared_task(name="command.relay_outbox", ignore_result=True)
@@ -15,5 +15,9 @@ def relay_outbox() -> int:
 
 @shared_task(name="command.supervision_scan", ignore_result=True)
 def supervision_scan() -> int:
-    """Fire the supervision alerts that are due (beat, every SUPERVISION_SCAN_SECONDS)."""
-    return scanner.scan(timezone.now()).total
+    """Fire the supervision alerts that are due and queue their texts to the units (beat,
+    every SUPERVISION_SCAN_SECONDS)."""
+    now = timezone.now()
+    fired = scanner.scan(now).total
+    alert_sms.send_pending(now)
+    return fired

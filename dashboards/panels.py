@@ -17,8 +17,6 @@ from command.models import IncidentStatus
 from dashboards import figures, queries
 from dashboards.queries import Filters, Scope
 
-# No source of satisfaction answers yet (the hotline's SMS survey is another branch's work).
-SATISFACTION = "—"
 UNKNOWN_STATUS = "—"
 # Timeline actions (command.lifecycle's transitions and intake's entries) as the duty room says
 # them; an action not named here is shown as recorded.
@@ -88,9 +86,9 @@ def live(
 
 
 def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False) -> Figures:
-    assignments = queries.assignments_in(scope, filters, now)
-    rates = queries.rates(assignments, now)
-    league = queries.unit_league(scope, filters, now, assignments)
+    performance = queries.performance(scope, filters, now)
+    rates = queries.rates(performance)
+    league = queries.unit_league(performance)
     spots = queries.hot_spots(scope, filters, now)
     return Figures(
         by_source=figures.source_figure(queries.intake_by_source(scope, filters, now), dark),
@@ -98,7 +96,7 @@ def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False)
         top_categories=figures.categories_figure(queries.top_categories(scope, filters, now), dark),
         signing=figures.fmt_rate(rates.signing.rate),
         resolution=figures.fmt_rate(rates.resolution.rate),
-        satisfaction=SATISFACTION,
+        satisfaction=figures.fmt_rate(queries.satisfaction(scope, filters, now)),
         league=table(
             "league-table",
             [_("名次"), _("承办单位"), _("派单"), _("按时签收"), _("按时办结"), _("当前超时")],

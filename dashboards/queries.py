@@ -2,15 +2,15 @@
 or a unit and its sub-units), the filters and `now`, returning plain values that
 dashboards.figures draws. Events only say *that* something changed; these say *what is*.
 
-The on-time rates and the unit league table are computed here from Assignment's own fields
-(deadline, accepted_at, resolved_at, status) until command.performance (the dispatch issue's
-KPIs) exists; then they should call it.
+The on-time rates, the satisfaction rate and the unit league table are unit performance's own
+figures (command.performance.kpis) for the assignments dispatched in the period, so the duty
+room and the performance page never disagree.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,16 +21,14 @@ from shapely.geometry import shape
 from command.models import (
     OPEN_STATUSES,
     Assignment,
-    AssignmentStatus,
     Category,
     District,
-    ExtensionStatus,
     Incident,
     IncidentStatus,
     Report,
     Source,
-    Unit,
 )
+from command.performance import kpis
 from command.privacy import mask_text
 from command.realtime.access import LOST_ACCESS
 
@@ -39,9 +37,6 @@ SOURCES = ("hotline", "sms", "web", "110", "12319")
 PERIODS = ("today", "24h", "7d", "30d")
 # Map states, in drawing order (the most urgent drawn last, on top).
 STATES = ("new", "dispatched", "in_progress", "warning", "overdue")
-# An assignment is signed on time within this of its dispatch (12345 practice: 签收 within two
-# hours). command.performance will own this once the dispatch issue lands.
-SIGN_WITHIN = timedelta(hours=2)
 # Warning: less than this share of the time allowed (dispatch to deadline) is left.
 WARNING_SHARE = 0.25
 # Hot spot: at least this many reports in the last hour, and this many times the usual hour.
@@ -49,11 +44,6 @@ HOT_MIN_REPORTS = 3
 HOT_RATIO = 3.0
 HOT_BASELINE = timedelta(days=7)
 TOP_CATEGORIES = 8
-OPEN_ASSIGNMENTS = (
-    AssignmentStatus.DISPATCHED,
-    AssignmentStatus.ACCEPTED,
-    AssignmentStatus.IN_PROGRESS,
-)
 
 
 class InvalidFilter(ValueError):
@@ -259,20 +249,9 @@ def top_categories(scope: Scope, filters: Filters, now: datetime) -> list[tuple[
 # --- on time ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AssignmentTimes:
-    unit_id: int
-    status: str
-    dispatched_at: datetime
-    deadline: datetime
-    accepted_at: datetime | None
-    resolved_at: datetime | None
-    extension_until: datetime | None = None
-
-
 @dataclass
 class OnTime:
-    """On-time counts: `rate` is None while nothing is decided (shown as —)."""
+    """On-time counts: `rate` is None while nothing is due (shown as —)."""
 
     on_time: int = 0
     decided: int = 0
@@ -282,47 +261,32 @@ class OnTime:
         return self.on_time / self.decided if self.decided else None
 
 
-def _due(a: AssignmentTimes) -> datetime:
-    return a.extension_until or a.deadline
-
-
-def signing(a: AssignmentTimes, now: datetime) -> bool | None:
-    """Signed on time (True), late or not yet and too late (False), still undecided (None)."""
-    if a.status == AssignmentStatus.CANCELLED:
-        return None
-    limit = a.dispatched_at + SIGN_WITHIN
-    if a.accepted_at is not None:
-        return a.accepted_at <= limit
-    return False if now > limit else None
-
-
-def resolution(a: AssignmentTimes, now: datetime) -> bool | None:
-    """Resolved by its deadline (an approved extension's date counts), or late, or undecided.
-    An assignment cancelled or handed back was not this unit's to resolve."""
-    if a.status in (AssignmentStatus.CANCELLED, AssignmentStatus.RETURNED):
-        return None
-    if a.resolved_at is not None:
-        return a.resolved_at <= _due(a)
-    return False if now > _due(a) else None
-
-
-def assignments_in(scope: Scope, filters: Filters, now: datetime) -> list[AssignmentTimes]:
-    """Assignments dispatched in the period to units in scope, for incidents in the filters."""
-    since = period_start(filters.period, now)
-    rows = Assignment.objects.filter(dispatched_at__gte=since, dispatched_at__lte=now)
-    if not scope.citywide:
-        rows = rows.filter(unit_id__in=scope.unit_ids)
+def assignment_filter(filters: Filters) -> Q | None:
+    """The filters as a condition on an assignment: district and category as the assignment
+    recorded them at dispatch (as unit performance groups them), source any of the incident's
+    reports'."""
+    where = Q()
     if filters.district:
-        rows = rows.filter(incident__district__code=filters.district)
+        where &= Q(district__code=filters.district)
     if filters.category:
-        rows = rows.filter(incident__category__code=filters.category)
+        where &= Q(category__code=filters.category)
     if filters.source:
-        rows = rows.filter(incident__reports__source__code=filters.source).distinct()
-    fields = ("unit_id", "status", "dispatched_at", "deadline", "accepted_at", "resolved_at")
-    return [
-        AssignmentTimes(*values, extension_until=until if ext == ExtensionStatus.APPROVED else None)
-        for *values, ext, until in rows.values_list(*fields, "extension_status", "extension_until")
-    ]
+        reported = Report.objects.filter(source__code=filters.source).values("incident_id")
+        where &= Q(incident_id__in=reported)
+    return where or None
+
+
+def performance(scope: Scope, filters: Filters, now: datetime) -> list[kpis.KpiRow]:
+    """Unit performance's per-unit figures for the assignments dispatched in the period (from
+    its start to `now`) to units in scope, in the filters."""
+    start = period_start(filters.period, now)
+    return kpis.figures(
+        start, now, "unit", _unit_ids(scope), now=now, where=assignment_filter(filters)
+    )
+
+
+def _unit_ids(scope: Scope) -> list[int] | None:
+    return None if scope.citywide else sorted(scope.unit_ids)
 
 
 @dataclass(frozen=True)
@@ -331,14 +295,19 @@ class Rates:
     resolution: OnTime
 
 
-def rates(assignments: list[AssignmentTimes], now: datetime) -> Rates:
-    signed, resolved = OnTime(), OnTime()
-    for a in assignments:
-        for verdict, tally in ((signing(a, now), signed), (resolution(a, now), resolved)):
-            if verdict is not None:
-                tally.decided += 1
-                tally.on_time += verdict
-    return Rates(signed, resolved)
+def rates(rows: list[kpis.KpiRow]) -> Rates:
+    """The units' figures summed: each assignment is one unit's, so the sums are the period's."""
+    return Rates(
+        OnTime(sum(r.signed_on_time for r in rows), sum(r.sign_due for r in rows)),
+        OnTime(sum(r.resolved_on_time for r in rows), sum(r.resolve_due for r in rows)),
+    )
+
+
+def satisfaction(scope: Scope, filters: Filters, now: datetime) -> float | None:
+    """The share of satisfied answers (满意 and 基本满意) to the survey about resolutions by the
+    period's assignments, as unit performance counts it; None without answers."""
+    start = period_start(filters.period, now)
+    return kpis.satisfaction_overall(start, now, _unit_ids(scope), assignment_filter(filters)).rate
 
 
 @dataclass(frozen=True)
@@ -351,43 +320,20 @@ class LeagueRow:
     overdue: int
 
 
-def unit_league(
-    scope: Scope,
-    filters: Filters,
-    now: datetime,
-    assignments: list[AssignmentTimes] | None = None,
-) -> list[LeagueRow]:
-    """Each unit's assignments of the period and how many were on time, best first; and how
-    many of its open assignments (of any date) are past their deadline now. `assignments`:
-    those of assignments_in(scope, filters, now) when the caller has them already."""
-    if assignments is None:
-        assignments = assignments_in(scope, filters, now)
-    by_unit: dict[int, list[AssignmentTimes]] = defaultdict(list)
-    for a in assignments:
-        by_unit[a.unit_id].append(a)
-    overdue_rows = Assignment.objects.filter(status__in=OPEN_ASSIGNMENTS)
-    if not scope.citywide:
-        overdue_rows = overdue_rows.filter(unit_id__in=scope.unit_ids)
-    overdue: Counter[int] = Counter()
-    for unit_id, deadline, ext, until in overdue_rows.values_list(
-        "unit_id", "deadline", "extension_status", "extension_until"
-    ):
-        if (until if ext == ExtensionStatus.APPROVED and until else deadline) < now:
-            overdue[unit_id] += 1
-    names = dict(Unit.objects.filter(id__in=set(by_unit) | set(overdue)).values_list("id", "name"))
-    table = []
-    for unit_id in set(by_unit) | set(overdue):
-        r = rates(by_unit.get(unit_id, []), now)
-        table.append(
-            LeagueRow(
-                unit_id,
-                names.get(unit_id, ""),
-                len(by_unit.get(unit_id, [])),
-                r.signing,
-                r.resolution,
-                overdue[unit_id],
-            )
+def unit_league(rows: list[kpis.KpiRow]) -> list[LeagueRow]:
+    """Each unit's assignments of the period, how many were on time, and how many of them are
+    still with the unit past their deadline now; best first."""
+    table = [
+        LeagueRow(
+            r.key,
+            r.name,
+            r.dispatched,
+            OnTime(r.signed_on_time, r.sign_due),
+            OnTime(r.resolved_on_time, r.resolve_due),
+            r.overdue,
         )
+        for r in rows
+    ]
 
     def rank(row: LeagueRow) -> tuple:
         res = row.resolution.rate

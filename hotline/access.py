@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from command import roles
-from command.errors import CommandError
+from command.errors import CommandError, TooLarge
 from command.models import Role
 
 CONSOLE_ROLES = frozenset({Role.OPERATOR, Role.DUTY_OFFICER, Role.DUTY_LEADER})
@@ -73,11 +73,6 @@ def console_json(view: View) -> View:
 
 class BadRequest(CommandError):
     code = "invalid"
-
-
-class TooLarge(CommandError):
-    status = 413
-    code = "too_large"
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:

@@ -10,6 +10,9 @@ after every batch this process's relay publishes (`relay.on_published`, register
 HotlineConfig.ready: at once in the embedded mode) and from Celery beat every minute (services
 mode, and to catch up whatever a listener missed). The core never imports the hotline. A survey
 is one row per (resolution, phone): a second scan of the same events asks nobody twice.
+
+`counts` gives unit performance (command.performance.kpis) its satisfaction figure, through the
+setting CITYDESK_SATISFACTION: 满意 and 基本满意 both count as satisfied.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from command import lifecycle
 from command.errors import IllegalTransition
-from command.models import Incident, IncidentStatus, OutboxEvent, Report
+from command.models import Assignment, Incident, IncidentStatus, OutboxEvent, Report, TimelineEntry
 from command.outbox import relay
+from command.performance.kpis import PERIODS, SatisfactionCount, period_day
 from hotline import phones, replies
 from hotline.models import Answer, SatisfactionSurvey, SurveyCursor
 
@@ -41,6 +46,8 @@ RATINGS = {
 }
 # A survey unanswered this long is closed: a "3" a month later is not about it any more.
 ANSWER_WINDOW = timedelta(days=7)
+# What counts as satisfied in the satisfaction rate (the city office's usual convention).
+SATISFIED = (Answer.SATISFIED, Answer.MOSTLY)
 REOPEN_ACTOR = "citizen:sms"
 REOPEN_NOTE = "市民短信回访不满意，重新交办"
 
@@ -134,3 +141,39 @@ def on_published(events: list[OutboxEvent]) -> None:
         from hotline.tasks import ask_satisfaction
 
         ask_satisfaction.delay()
+
+
+def counts(
+    chosen: QuerySet[Assignment], key: str, period: str | None = None
+) -> list[SatisfactionCount]:
+    """The answers about resolutions by the `chosen` assignments, per `key` (a column of the
+    assignment: unit_id, district_id, category_id, as dispatched) and per `period` of dispatch
+    ("day", "week", "month") if given; satisfied = 满意 + 基本满意. One grouped query.
+
+    A survey is about one resolution (its timeline entry); the assignment that resolution
+    closed is the incident's one resolved at that entry's time (the lifecycle writes both in
+    one step with one clock)."""
+    resolved = TimelineEntry.objects.filter(pk=OuterRef("resolution")).values("at")[:1]
+    theirs = chosen.filter(incident_id=OuterRef("incident_id"), resolved_at=OuterRef("resolved"))
+    groups = {"group_key": Subquery(theirs.values(key)[:1])}
+    if period is not None:
+        dispatched = Subquery(theirs.values("dispatched_at")[:1])
+        groups["bucket"] = PERIODS[period](dispatched, tzinfo=timezone.get_default_timezone())
+    rows = (
+        SatisfactionSurvey.objects.exclude(answer="")
+        .annotate(resolved=Subquery(resolved))
+        .filter(Exists(theirs))
+        .annotate(**groups)
+        .values(*groups)
+        .annotate(answers=Count("id"), satisfied=Count("id", filter=Q(answer__in=SATISFIED)))
+        .order_by()
+    )
+    return [
+        SatisfactionCount(
+            key=row["group_key"],
+            period=period_day(row.get("bucket")),
+            satisfied=row["satisfied"],
+            answers=row["answers"],
+        )
+        for row in rows
+    ]

@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from command.models import Report
+from command.models import IncidentStatus, Report
 from command.outbox import events, streams
 from command.privacy import mask_phone
 from hotline import phones
@@ -90,6 +91,8 @@ def as_json(call: Call, *, personal_data: bool) -> dict[str, Any]:
                 "received_at": timezone.localtime(r.received_at).isoformat(),
                 "category": r.category,
                 "status": r.status,
+                "status_label": str(IncidentStatus(r.status).label),
+                "url": reverse("hotline:ticket", args=[r.tracking_no]),
             }
             for r in history(call)
         ],

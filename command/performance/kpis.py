@@ -12,7 +12,10 @@ The figures describe assignments dispatched in the period [start, end):
   handling time       mean of resolved_at - dispatched_at over those resolved
   open, overdue       still with the unit now (dispatched, signed or in hand), and of those past
                       their deadline
-  satisfaction        satisfaction_rates(): no data source in this branch yet, shown as —
+  satisfaction        satisfied answers (满意 and 基本满意, the city office's usual convention)
+                      / answers, to the survey texts about resolutions by the period's
+                      assignments: counted by the function CITYDESK_SATISFACTION names
+                      (hotline.satisfaction.counts; command never imports the hotline)
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import (
     Avg,
@@ -35,6 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from command.models import Assignment, AssignmentStatus, Category, District, Unit
 
@@ -57,14 +62,57 @@ def returns_counted() -> Q:
     return Q(status=AssignmentStatus.RETURNED, return_overruled_at__isnull=False)
 
 
+@dataclass(frozen=True)
+class SatisfactionCount:
+    """Answers to the satisfaction survey about one group's (and period's) resolutions."""
+
+    key: object  # as GROUPS[group][0]: the unit's, district's or category's id (or None)
+    period: date | None  # the day, week or month of dispatch, as KpiRow.period; None: the whole
+    satisfied: int  # 满意 and 基本满意
+    answers: int
+
+    @property
+    def rate(self) -> float | None:
+        return _share(self.satisfied, self.answers)
+
+
+def satisfaction_counts(
+    chosen: QuerySet[Assignment], group: str, period: str | None = None
+) -> list[SatisfactionCount]:
+    """The survey answers about resolutions by the `chosen` assignments, per group (and
+    period of dispatch). The answers live in the hotline, which imports command: the setting
+    CITYDESK_SATISFACTION names the function that counts them (empty: none, shown as —)."""
+    path = getattr(settings, "CITYDESK_SATISFACTION", "")
+    if not path:
+        return []
+    return import_string(path)(chosen, GROUPS[group][0], period)
+
+
 def satisfaction_rates(
-    start: datetime, end: datetime, group: str, unit_ids: Sequence[int] | None
+    start: datetime,
+    end: datetime,
+    group: str,
+    unit_ids: Sequence[int] | None,
+    where: Q | None = None,
 ) -> dict[object, float]:
-    """Satisfied answers / answers, per group key, for the period's assignments. The citizens'
-    answers to the satisfaction SMS live in the hotline branch's model; this branch has no
-    source, so there is no figure (the pages show —). The lead wires it at merge: one grouped
-    query over the answers, keyed like GROUPS[group][0]."""
-    return {}
+    """Satisfied answers / answers, per group key, for the period's assignments (a key with
+    no answer is absent)."""
+    counts = satisfaction_counts(assignments(start, end, unit_ids, where), group)
+    return {c.key: c.rate for c in counts if c.rate is not None}
+
+
+def satisfaction_overall(
+    start: datetime, end: datetime, unit_ids: Sequence[int] | None, where: Q | None = None
+) -> SatisfactionCount:
+    """All the period's answers as one figure (the dashboards' panel): the units' summed, each
+    answer being about one assignment of one unit."""
+    counts = satisfaction_counts(assignments(start, end, unit_ids, where), "unit")
+    return SatisfactionCount(
+        key=None,
+        period=None,
+        satisfied=sum(c.satisfied for c in counts),
+        answers=sum(c.answers for c in counts),
+    )
 
 
 @dataclass(frozen=True)
@@ -108,13 +156,19 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def assignments(
-    start: datetime, end: datetime, unit_ids: Sequence[int] | None = None
+    start: datetime,
+    end: datetime,
+    unit_ids: Sequence[int] | None = None,
+    where: Q | None = None,
 ) -> QuerySet[Assignment]:
     """The assignments a period's figures count: dispatched in [start, end), of `unit_ids` if
-    given (a unit's staff see their unit and its sub-units)."""
+    given (a unit's staff see their unit and its sub-units), and matching `where` if given (the
+    dashboards' filters)."""
     chosen = Assignment.objects.filter(dispatched_at__gte=start, dispatched_at__lt=end)
     if unit_ids is not None:
         chosen = chosen.filter(unit_id__in=list(unit_ids))
+    if where is not None:
+        chosen = chosen.filter(where)
     return chosen
 
 
@@ -151,10 +205,12 @@ def figures(
     unit_ids: Sequence[int] | None = None,
     period: str | None = None,
     now: datetime | None = None,
+    where: Q | None = None,
 ) -> list[KpiRow]:
     """The figures per `group` ("unit", "district", "category"), and per `period` ("day",
-    "week", "month", in city time) when given, for assignments dispatched in [start, end)."""
-    return list(iter_figures(start, end, group, unit_ids, period, now))
+    "week", "month", in city time) when given, for assignments dispatched in [start, end) (and
+    matching `where`, a condition on the assignment, when given)."""
+    return list(iter_figures(start, end, group, unit_ids, period, now, where))
 
 
 def iter_figures(
@@ -164,6 +220,7 @@ def iter_figures(
     unit_ids: Sequence[int] | None = None,
     period: str | None = None,
     now: datetime | None = None,
+    where: Q | None = None,
 ) -> Iterator[KpiRow]:
     """As `figures`, one row at a time (the exports write each as it comes)."""
     if group not in GROUPS:
@@ -172,7 +229,9 @@ def iter_figures(
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     now = now or timezone.now()
     key, model, label = GROUPS[group]
-    rows = assignments(start, end, unit_ids)
+    chosen = assignments(start, end, unit_ids, where)
+    satisfaction = {(c.period, c.key): c.rate for c in satisfaction_counts(chosen, group, period)}
+    rows = chosen
     fields = [key]
     if period:
         tz = timezone.get_default_timezone()
@@ -180,16 +239,15 @@ def iter_figures(
         fields.insert(0, "bucket")
     rows = rows.values(*fields).annotate(**aggregates(now)).order_by(*fields)
     names = dict(model.objects.values_list("id", label))
-    satisfaction = satisfaction_rates(start, end, group, unit_ids)
     # Fetched whole (a group a row: a few thousand at most). Not through a server-side cursor
     # (`iterator()`): PostgreSQL plans a cursor's query without parallel workers, which made a
     # year's figures take 2.2 s instead of 0.8.
     for row in rows:
-        bucket = row.get("bucket")
+        day = period_day(row.get("bucket"))
         yield KpiRow(
             key=row[key],
             name=names.get(row[key]) or "—",
-            period=bucket.date() if isinstance(bucket, datetime) else bucket,
+            period=day,
             dispatched=row["dispatched"],
             signed=row["signed"],
             sign_due=row["sign_due"],
@@ -202,8 +260,13 @@ def iter_figures(
             open=row["open"],
             overdue=row["overdue"],
             avg_handling=row["avg_handling"],
-            satisfaction=satisfaction.get(row[key]),
+            satisfaction=satisfaction.get((day, row[key])),
         )
+
+
+def period_day(bucket: datetime | date | None) -> date | None:
+    """A period's first day from what a Trunc gave (a datetime in city time, or a date)."""
+    return bucket.date() if isinstance(bucket, datetime) else bucket
 
 
 def city_day(day: date) -> datetime:

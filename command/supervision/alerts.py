@@ -2,7 +2,7 @@
 acknowledging. Alert rows are written by command.lifecycle (the scanner's marks) only.
 
 The SMS hand-off is one place: `sms_pending()` lists what to send, `mark_sms_sent()` records
-that it went. The SMS outbound path (another part of CityDesk) calls both; nothing here sends.
+that it went; command.supervision.alert_sms calls both and queues the text in the SMS outbox.
 """
 
 from __future__ import annotations
@@ -44,6 +44,15 @@ def mark_sms_sent(alert_id: int, at: datetime) -> bool:
         sms_pending=False, sms_sent_at=at
     )
     return updated == 1
+
+
+def drop_sms(alert_id: int) -> bool:
+    """No text for this alert after all (its unit's contact phone is gone): off the pending
+    list, with no sent time. False if it was not pending."""
+    return (
+        SupervisionAlert.objects.filter(pk=alert_id, sms_pending=True).update(sms_pending=False)
+        == 1
+    )
 
 
 def sms_text(alert: SupervisionAlert) -> str:

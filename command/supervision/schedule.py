@@ -1,7 +1,7 @@
 """The embedded mode's scheduler: a daemon thread of the server process that runs the same
-`scanner.scan` Celery beat runs in services mode, at start (catch-up) and every
-CITYDESK["SUPERVISION_SCAN_SECONDS"]. Never started in tests or management commands unless
-asked (CITYDESK_SUPERVISION_IN_PROCESS=1)."""
+`scanner.scan` and alert_sms.send_pending Celery beat runs in services mode, at start
+(catch-up) and every CITYDESK["SUPERVISION_SCAN_SECONDS"]. Never started in tests or management
+commands unless asked (CITYDESK_SUPERVISION_IN_PROCESS=1)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from command.supervision import scanner
+from command.supervision import alert_sms, scanner
 
 log = logging.getLogger(__name__)
 _started: threading.Event | None = None
@@ -52,7 +52,9 @@ def run(stop: threading.Event, interval: float) -> None:
     """Scan now (what fell due while nothing ran), then every `interval` s until `stop`."""
     while True:
         try:
-            scanner.scan(timezone.now())
+            now = timezone.now()
+            scanner.scan(now)
+            alert_sms.send_pending(now)  # the texts to the units, after the pass
         except DatabaseError as exc:
             # Not migrated yet, or the database is away: one line, and the next pass tries again.
             log.warning("supervision: pass skipped, the database is not ready (%s)", exc)

@@ -71,10 +71,11 @@ def _manage(env: dict[str, str], *args: str) -> None:
     assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A real daphne (embedded mode) on a free loopback port, with the demo city."""
-    var_dir = tmp_path_factory.mktemp("events-client")
+@contextlib.contextmanager
+def demo_server(var_dir: Path, **settings: str) -> Iterator[Server]:
+    """A real daphne (embedded mode) on a free loopback port, with the demo city, its database
+    and files in `var_dir`; `settings` are more environment variables for it (and for manage.py),
+    e.g. the Twilio token a browser test signs its webhooks with."""
     skip = ("DATABASE_URL", "REDIS_URL", "CITYDESK_DEMO_API_KEY", "DJANGO_SETTINGS_MODULE")
     env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(
@@ -87,12 +88,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         CITYDESK_DEMO_PASSWORD="demo",
         PYTHONUNBUFFERED="1",
     )
+    env.update(settings)
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "setup_demo")
     api_key = (var_dir / "demo_api_key.txt").read_text().strip()
 
     with daphne(env, var_dir / "daphne.log") as port:
         yield Server(f"http://127.0.0.1:{port}", api_key, env)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real daphne (embedded mode) on a free loopback port, with the demo city."""
+    with demo_server(tmp_path_factory.mktemp("events-client")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from command import lifecycle
-from command.models import District, Incident, Unit
+from command.models import District, Incident, TimelineEntry, Unit
 from command.performance import kpis
+from hotline.models import Answer, SatisfactionSurvey
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,8 @@ def week(city, report, user):
     step(d, "approve_extension", duty, at(4, 21))
     step(e, "sign", user("water"), at(5, 13))
     step(e, "resolve", user("water"), at(5, 20), note="已抢修")
-    return {"daoli": Unit.objects.get(name="道里区人民政府"), "water": e.unit}
+    tickets = {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+    return {"daoli": Unit.objects.get(name="道里区人民政府"), "water": e.unit, **tickets}
 
 
 def by_key(rows: list[kpis.KpiRow]) -> dict:
@@ -98,7 +100,7 @@ def test_the_figures_per_unit_are_those_worked_out_by_hand(week):
     assert daoli.return_rate == 0.0
     assert daoli.extension_rate == 0.25
     assert daoli.avg_handling == timedelta(hours=(24 + 432) / 2)
-    assert daoli.satisfaction is None  # no data source in this branch
+    assert daoli.satisfaction is None  # nobody has answered a survey
     assert (water.dispatched, water.sign_rate, water.resolve_rate) == (1, 1.0, 1.0)
     assert (water.return_rate, water.open, water.overdue) == (0.0, 0, 0)
     assert water.avg_handling == timedelta(hours=8)
@@ -151,6 +153,75 @@ def test_per_day_week_and_month(week):
         ("2026-11-01", "噪音扰民", 5),  # F, the next week, is in November too
         ("2026-11-01", "供水", 1),
     }
+
+
+@pytest.fixture
+def answers(week, user):
+    """The citizens' answers to the survey texts (as hotline.satisfaction stores them, one row
+    per resolution and phone), worked out by hand:
+      A (道里区, 噪音扰民)  满意, 基本满意, and one not answered
+      B (道里区, 噪音扰民)  不满意
+      E (水务局, 供水)      不满意
+      F (道里区, the next week, resolved 10 Nov)  满意: not counted in the week
+    Satisfied = 满意 + 基本满意: 道里区人民政府 2/3, 水务局 0/1; the district 道里区 2/4.
+    """
+    a, b, e, f = (week[name] for name in "ABEF")
+    step(f, "sign", user("daoli"), at(9, 10))
+    step(f, "resolve", user("daoli"), at(10, 9), note="已停工")
+
+    def survey(incident: Incident, phone: str, answer: str) -> None:
+        resolution = TimelineEntry.objects.get(incident=incident, action="resolve")
+        SatisfactionSurvey.objects.create(
+            incident=incident,
+            resolution=resolution.id,
+            phone=phone,
+            asked_at=resolution.at,
+            answer=answer,
+            answered_at=resolution.at + timedelta(hours=1) if answer else None,
+        )
+
+    survey(a, "+8613800000001", Answer.SATISFIED)
+    survey(a, "+8613800000002", Answer.MOSTLY)
+    survey(a, "+8613800000003", "")
+    survey(b, "+8613800000004", Answer.UNSATISFIED)
+    survey(e, "+8613800000005", Answer.UNSATISFIED)
+    survey(f, "+8613800000006", Answer.SATISFIED)
+    return week
+
+
+def test_satisfaction_counts_very_and_fairly_satisfied_over_the_weeks_answers(answers):
+    units = by_key(kpis.figures(*WEEK, now=NOW))
+    districts = by_name(kpis.figures(*WEEK, group="district", now=NOW))
+    categories = by_name(kpis.figures(*WEEK, group="category", now=NOW))
+
+    assert units[answers["daoli"].id].satisfaction == pytest.approx(2 / 3)
+    assert units[answers["water"].id].satisfaction == 0.0
+    assert districts["道里区"].satisfaction == pytest.approx(2 / 4)
+    assert categories["噪音扰民"].satisfaction == pytest.approx(2 / 3)
+    assert categories["供水"].satisfaction == 0.0
+    assert kpis.satisfaction_rates(*WEEK, "unit", [answers["water"].id]) == {
+        answers["water"].id: 0.0
+    }
+
+
+def test_satisfaction_per_day_is_the_days_own(answers):
+    days = {
+        (r.period.isoformat(), r.name): r.satisfaction for r in kpis.figures(*WEEK, period="day")
+    }
+
+    # A and B were dispatched on 2 Nov; C (3 Nov) and D (4 Nov) were not resolved.
+    assert days == {
+        ("2026-11-02", "道里区人民政府"): pytest.approx(2 / 3),
+        ("2026-11-03", "道里区人民政府"): None,
+        ("2026-11-04", "道里区人民政府"): None,
+        ("2026-11-05", "哈尔滨市水务局"): 0.0,
+    }
+
+
+def test_without_a_counter_of_answers_there_is_no_satisfaction_figure(answers, settings):
+    settings.CITYDESK_SATISFACTION = ""
+
+    assert {r.satisfaction for r in kpis.figures(*WEEK, now=NOW)} == {None}
 
 
 # --- the reports --------------------------------------------------------------------------------
@@ -227,13 +298,34 @@ def test_the_weekly_and_monthly_csv_reports_stream(week, duty):
     assert week_text.startswith("\ufeff周（起始日）,承办单位,派单数")
     week_rows = list(csv.reader(io.StringIO(week_text.lstrip("\ufeff"))))
     assert [",".join(row) for row in week_rows[1:]] == [
-        "2026-11-02,道里区人民政府,4,3,66.7,2,33.3,1,25.0,1,25.0,,228.0,1,1",
+        # C's return stood (not overruled): no return counted against the unit.
+        "2026-11-02,道里区人民政府,4,3,66.7,2,33.3,0,0.0,1,25.0,,228.0,1,1",
         "2026-11-02,哈尔滨市水务局,1,1,100.0,1,100.0,0,0.0,0,0.0,,8.0,0,0",
     ]
     month_rows = list(csv.reader(io.StringIO(b"".join(monthly.streaming_content).decode())))
     assert [row[:3] for row in month_rows[1:]] == [
         ["2026-11", "道里区人民政府", "5"],
         ["2026-11", "哈尔滨市水务局", "1"],
+    ]
+
+
+def test_the_reports_show_the_satisfaction_rate(answers, duty):
+    daily = duty.get("/performance/export.xlsx?start=2026-11-02&end=2026-11-08&period=day")
+    weekly = duty.get("/performance/export.csv?start=2026-11-02&end=2026-11-08&period=week")
+
+    book = load_workbook(io.BytesIO(b"".join(daily.streaming_content)), read_only=True)
+    rows = [list(row) for row in book.active.iter_rows(values_only=True)]
+    assert rows[0][11] == "满意率"
+    assert [(row[0], row[11]) for row in rows[1:]] == [
+        ("2026-11-02", 66.7),
+        ("2026-11-03", None),
+        ("2026-11-04", None),
+        ("2026-11-05", 0),
+    ]
+    text = b"".join(weekly.streaming_content).decode("utf-8").lstrip("\ufeff")
+    assert [(row[1], row[11]) for row in csv.reader(io.StringIO(text))][1:] == [
+        ("道里区人民政府", "66.7"),
+        ("哈尔滨市水务局", "0.0"),
     ]
 
 

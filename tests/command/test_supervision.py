@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from citydesk.celery_app import app as celery_app
 from command import lifecycle, tasks
 from command.errors import DeadlineNotLater, IllegalTransition, NotAllowed, NoteRequired
 from command.models import (
@@ -20,7 +21,9 @@ from command.models import (
     Unit,
 )
 from command.routing import sla
-from command.supervision import alerts, notices, scanner, schedule
+from command.supervision import alert_sms, alerts, notices, scanner, schedule
+from integrations.models import OutboundSms
+from integrations.sms.backends import locmem
 
 pytestmark = pytest.mark.django_db
 NOISE = "中央大街附近工地夜间施工噪音扰民"
@@ -373,3 +376,95 @@ def test_the_embedded_scheduler_runs_in_server_processes_only(
     settings.CELERY_TASK_ALWAYS_EAGER = eager
     monkeypatch.setenv("CITYDESK_SERVING", serving)
     assert schedule.wanted() is wanted
+
+
+# --- the alerts' texts through the SMS outbox -------------------------------------------------
+
+
+@pytest.fixture
+def locmem_sms(settings):
+    """Texts kept in locmem.outbox; the send task run in this process in both modes."""
+    settings.CITYDESK_SMS_BACKEND = "integrations.sms.backends.locmem.LocmemGateway"
+    locmem.reset()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield locmem.outbox
+    celery_app.conf.task_always_eager = eager
+    locmem.reset()
+
+
+def test_an_alert_to_a_unit_with_a_contact_phone_is_texted_once(
+    ticket, locmem_sms, django_capture_on_commit_callbacks
+):
+    incident, assignment = ticket
+    at = assignment.sign_due_at
+    scanner.scan(at)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alert_sms.send_pending(at) == 1
+    (alert,) = fired(incident)
+
+    (message,) = locmem_sms
+    assert message.to == assignment.unit.contact_phone
+    assert incident.tracking_no in message.body
+    assert "签收" in message.body
+    assert OutboundSms.objects.get().key == f"alert:{alert.id}"
+    alert.refresh_from_db()
+    assert alert.sms_sent_at == at
+    assert not alert.sms_pending
+
+    # A second scan and send: nothing new fired, nothing texted again.
+    scanner.scan(at + SECOND)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alert_sms.send_pending(at + SECOND) == 0
+    assert len(locmem_sms) == 1
+    assert OutboundSms.objects.count() == 1
+
+
+def test_an_alert_already_queued_under_its_key_is_not_queued_again(ticket, locmem_sms):
+    incident, assignment = ticket
+    scanner.scan(assignment.sign_due_at)
+    (alert,) = fired(incident)
+    OutboundSms.objects.create(to="x", body="x", key=f"alert:{alert.id}", purpose="x")
+
+    assert alert_sms.send_pending(assignment.sign_due_at) == 0
+    assert OutboundSms.objects.count() == 1
+
+
+def test_a_unit_without_a_contact_phone_is_texted_nothing(
+    ticket, locmem_sms, django_capture_on_commit_callbacks
+):
+    incident, assignment = ticket
+    scanner.scan(assignment.sign_due_at)
+    Unit.objects.filter(pk=assignment.unit_id).update(contact_phone="")  # removed since
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alert_sms.send_pending(assignment.sign_due_at) == 0
+    assert locmem_sms == []
+    assert not OutboundSms.objects.exists()
+    (alert,) = fired(incident)
+    assert not alert.sms_pending
+    assert alert.sms_sent_at is None
+
+
+def test_the_beat_task_texts_what_its_scan_fired(
+    ticket, locmem_sms, monkeypatch, django_capture_on_commit_callbacks
+):
+    incident, assignment = ticket
+    monkeypatch.setattr(tasks.timezone, "now", lambda: assignment.sign_due_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.supervision_scan.apply().get() == 1
+        assert tasks.supervision_scan.apply().get() == 0
+    assert [m.body for m in locmem_sms] == [alerts.sms_text(fired(incident)[0])]
+
+
+def test_the_embedded_scheduler_texts_what_its_pass_fired(
+    ticket, locmem_sms, monkeypatch, django_capture_on_commit_callbacks
+):
+    _incident, assignment = ticket
+    monkeypatch.setattr(schedule.timezone, "now", lambda: assignment.sign_due_at)
+    monkeypatch.setattr(schedule.connection, "close", lambda: None)
+    stop = schedule.threading.Event()
+    stop.set()
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule.run(stop, interval=60)
+        schedule.run(stop, interval=60)
+    assert len(locmem_sms) == 1

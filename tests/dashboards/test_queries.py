@@ -11,22 +11,29 @@ import pytest
 from django.utils import translation
 
 from command import lifecycle
-from command.models import Assignment, Incident
+from command.models import Assignment, Incident, TimelineEntry
+from command.performance import kpis
 from dashboards import panels, queries
-from dashboards.queries import CITY, AssignmentTimes, Filters, Scope
+from dashboards.queries import CITY, Filters, Scope
+from hotline.models import Answer, SatisfactionSurvey
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=SHANGHAI)  # a Friday, 15:00 in Harbin
 H = timedelta(hours=1)
+SIGN_WITHIN = 2 * H
 TECH_UNIVERSITY = (45.7470, 126.6300)  # 哈尔滨工业大学, 南岗区
 DAOLI_WEST = (45.7600, 126.6000)  # 道里区, 2 km south-west of 中央大街
 
 
 def set_deadline(incident: Incident, deadline: datetime) -> None:
-    """The test's own deadline (the SLA's would depend on the calendar)."""
+    """The test's own deadline and sign limit (the SLA's would depend on the calendar): sign
+    within 2 h of dispatch, capped by the deadline as dispatch caps it."""
     Incident.objects.filter(pk=incident.pk).update(deadline=deadline)
-    Assignment.objects.filter(incident=incident).update(deadline=deadline)
+    for assignment in Assignment.objects.filter(incident=incident):
+        assignment.deadline = deadline
+        assignment.sign_due_at = min(assignment.dispatched_at + SIGN_WITHIN, deadline)
+        assignment.save(update_fields=["deadline", "sign_due_at"])
 
 
 def act(incident: Incident, action: str, who, at: datetime) -> None:
@@ -37,10 +44,13 @@ def act(incident: Incident, action: str, who, at: datetime) -> None:
 def day(city, report, user):
     """Four incidents (one resolved yesterday) and five reports:
 
-    W1  hotline 12:00 + hotline 13:00 merged, 道里, water, signed 12:30, due tomorrow
-    W2  sms 10:00, 南岗, water, not signed, due 14:00 (overdue)
-    L1  web 14:00, 南岗, street lights, not signed, due 15:10 (warning: 10 of 70 min left)
-    Y1  110 19:00 yesterday, 道里, drainage, signed 20:00, resolved 21:00, due tomorrow
+    W1  hotline 12:00 + hotline 13:00 merged, 道里, water, sign by 14:00, signed 12:30,
+        due tomorrow
+    W2  sms 10:00, 南岗, water, sign by 12:00, not signed, due 14:00 (overdue)
+    L1  web 14:00, 南岗, street lights, sign by 15:10, not signed, due 15:10 (warning: 10 of
+        70 min left)
+    Y1  110 19:00 yesterday, 道里, drainage, sign by 21:00, signed 20:00, resolved 21:00, due
+        at 19:00 today
     """
     water = user("water")
     w1 = report("中央大街自来水管爆裂，水流满街", source="hotline", now=NOW - 3 * H).incident
@@ -117,19 +127,20 @@ def test_the_last_24_hours_include_yesterday_evening(day):
 
 
 def test_on_time_rates_today_and_over_24_hours(day):
-    today = queries.rates(queries.assignments_in(CITY, Filters(), NOW), NOW)
-    # Signing: W1 on time, W2 late (5 h unsigned), L1 undecided (1 h of 2) -> 1 of 2.
+    today = queries.rates(queries.performance(CITY, Filters(), NOW))
+    # Signing: W1 on time, W2 late (its limit 12:00 passed unsigned), L1 not due (15:10) -> 1 of 2.
     assert (today.signing.on_time, today.signing.decided) == (1, 2)
     # Resolution: W2 late; W1 and L1 not yet due -> 0 of 1.
     assert (today.resolution.on_time, today.resolution.decided) == (0, 1)
 
-    day_and_night = queries.rates(queries.assignments_in(CITY, Filters(period="24h"), NOW), NOW)
+    day_and_night = queries.rates(queries.performance(CITY, Filters(period="24h"), NOW))
+    # And Y1, signed and resolved in time.
     assert (day_and_night.signing.on_time, day_and_night.signing.decided) == (2, 3)
     assert (day_and_night.resolution.on_time, day_and_night.resolution.decided) == (1, 2)
 
 
 def test_the_unit_league_table(day):
-    table = queries.unit_league(CITY, Filters(), NOW)
+    table = queries.unit_league(queries.performance(CITY, Filters(), NOW))
 
     assert [
         (
@@ -142,9 +153,34 @@ def test_the_unit_league_table(day):
         )
         for r in table
     ] == [
-        ("哈尔滨市水务局", 2, 1, 2, 1, 1),
-        ("哈尔滨市城市管理局", 1, 0, 0, 0, 0),
+        ("哈尔滨市水务局", 2, 1, 2, 1, 1),  # W1, W2; W2 past its deadline
+        ("哈尔滨市城市管理局", 1, 0, 0, 0, 0),  # L1: nothing due yet
     ]
+
+
+def test_the_duty_room_and_the_performance_page_agree(day):
+    start = NOW - 24 * H
+    page = {r.key: r for r in kpis.figures(start, NOW, now=NOW)}
+
+    league = queries.unit_league(queries.performance(CITY, Filters(period="24h"), NOW))
+
+    assert {r.unit_id for r in league} == set(page)
+    for row in league:
+        figures = page[row.unit_id]
+        assert (row.signing.rate, row.resolution.rate) == (figures.sign_rate, figures.resolve_rate)
+        assert (row.dispatched, row.overdue) == (figures.dispatched, figures.overdue)
+
+
+def test_the_filters_narrow_the_rates(day):
+    nangang = queries.rates(queries.performance(CITY, Filters(district="230103"), NOW))
+    by_sms = queries.rates(queries.performance(CITY, Filters(source="sms"), NOW))
+    lights = queries.performance(CITY, Filters(category="street_lights"), NOW)
+
+    # 南岗: W2 (late on both) and L1 (nothing due).
+    assert (nangang.signing.on_time, nangang.signing.decided) == (0, 1)
+    assert (nangang.resolution.on_time, nangang.resolution.decided) == (0, 1)
+    assert (by_sms.signing.decided, by_sms.resolution.decided) == (1, 1)  # W2 alone
+    assert [(r.name, r.dispatched) for r in lights] == [("哈尔滨市城市管理局", 1)]
 
 
 def test_a_units_scope_sees_only_what_it_holds(day, unit):
@@ -154,7 +190,8 @@ def test_a_units_scope_sees_only_what_it_holds(day, unit):
 
     assert {i.tracking_no for i in incidents} == {day["W1"], day["W2"]}
     assert queries.intake_by_source(water, Filters(), NOW)["web"] == 0
-    assert [r.unit for r in queries.unit_league(water, Filters(), NOW)] == ["哈尔滨市水务局"]
+    league = queries.unit_league(queries.performance(water, Filters(), NOW))
+    assert [r.unit for r in league] == ["哈尔滨市水务局"]
     assert queries.incident_detail(water, day["L1"]) is None
     assert queries.incident_detail(CITY, day["L1"]).tracking_no == day["L1"]
 
@@ -233,33 +270,25 @@ def test_the_state_an_open_incident_is_drawn_in(status, deadline, dispatched, st
     assert queries.state_of(status, deadline, dispatched, NOW) == state
 
 
-def times(**fields) -> AssignmentTimes:
-    values = {
-        "unit_id": 1,
-        "status": "dispatched",
-        "dispatched_at": NOW - 3 * H,
-        "deadline": NOW + H,
-        "accepted_at": None,
-        "resolved_at": None,
-    }
-    return AssignmentTimes(**{**values, **fields})
+def test_the_satisfaction_panel_is_the_share_of_satisfied_answers(day):
+    y1 = Incident.objects.get(tracking_no=day["Y1"])
+    resolution = TimelineEntry.objects.get(incident=y1, action="resolve")
+    for phone, answer in (
+        ("+8613800000001", Answer.SATISFIED),
+        ("+8613800000002", Answer.MOSTLY),
+        ("+8613800000003", Answer.MOSTLY),
+        ("+8613800000004", Answer.UNSATISFIED),
+        ("+8613800000005", ""),  # not answered: not counted
+    ):
+        SatisfactionSurvey.objects.create(
+            incident=y1, resolution=resolution.id, phone=phone, asked_at=NOW - 17 * H, answer=answer
+        )
 
-
-def test_signing_on_time_late_and_undecided():
-    assert queries.signing(times(accepted_at=NOW - H), NOW) is True  # 2 h after: on time
-    assert queries.signing(times(accepted_at=NOW - 0.9 * H), NOW) is False
-    assert queries.signing(times(), NOW) is False  # 3 h unsigned
-    assert queries.signing(times(dispatched_at=NOW - H), NOW) is None
-    assert queries.signing(times(status="cancelled", accepted_at=NOW), NOW) is None
-
-
-def test_resolution_counts_an_approved_extension():
-    late = times(status="resolved", resolved_at=NOW, deadline=NOW - H)
-    assert queries.resolution(late, NOW) is False
-    extended = times(status="resolved", resolved_at=NOW, deadline=NOW - H, extension_until=NOW)
-    assert queries.resolution(extended, NOW) is True
-    assert queries.resolution(times(status="returned", deadline=NOW - H), NOW) is None
-    assert queries.resolution(times(deadline=NOW + H), NOW) is None
+    # Y1 was dispatched yesterday evening: today's panel has no answers, the last 24 h have
+    # 3 satisfied (满意 and 基本满意) of 4.
+    assert panels.charts(CITY, Filters(), NOW).satisfaction == "—"
+    assert panels.charts(CITY, Filters(period="24h"), NOW).satisfaction == "75.0%"
+    assert panels.charts(CITY, Filters(period="24h", district="230103"), NOW).satisfaction == "—"
 
 
 def test_unknown_filters_are_refused(city):

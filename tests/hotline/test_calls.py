@@ -54,7 +54,15 @@ def test_the_operator_sees_the_full_number_and_the_callers_earlier_reports(city,
     first = body["history"][1]
     assert first["category"] == earlier.incident.category.name
     assert first["status"] == earlier.incident.status
-    assert set(first) == {"tracking_no", "received_at", "category", "status"}
+    assert first["url"] == f"/hotline/tickets/{earlier.incident.tracking_no}/"
+    assert set(first) == {
+        "tracking_no",
+        "received_at",
+        "category",
+        "status",
+        "status_label",
+        "url",
+    }
 
 
 def test_reports_after_the_call_are_not_its_history(city, report, user):

@@ -125,6 +125,16 @@ def test_the_callers_history_lists_their_earlier_reports_newest_first_with_state
     assert found[0].source.code == "sms"
 
 
+def test_the_history_finds_a_mobile_however_its_country_code_was_written(city, report):
+    # The screen pop fills in +86…; an operator types the 11 digits; a text comes as +86….
+    typed = report(BURST, reporter_phone="13912345678")
+    texted = report(LIGHTS, at=HARBIN_STATION, source="sms", reporter_phone="+8613912345678")
+
+    for asked in ("+8613912345678", "13912345678", "0086 139 1234 5678"):
+        found = history.caller_history(asked)
+        assert {r.id for r in found} == {typed.report.id, texted.report.id}, asked
+
+
 def test_no_history_for_a_number_too_short_to_be_one(city, report):
     report(BURST, reporter_phone="12345")
 

@@ -4,12 +4,14 @@ by text (locmem); answers are stored; 不满意 reopens the incident through the
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 
 import pytest
 
 from command import lifecycle
 from command.models import Incident, IncidentStatus, TimelineEntry, Unit
 from command.outbox import relay
+from command.performance import kpis
 from hotline import satisfaction
 from hotline.models import Answer, InboundMessage, MessageKind, SatisfactionSurvey
 from hotline.replies import HELP
@@ -170,3 +172,23 @@ def test_beat_surveys_and_resends_every_minute(settings):
     assert schedule["ask-satisfaction"]["task"] == "hotline.ask_satisfaction"
     assert schedule["sweep-sms"]["task"] == "integrations.sweep_sms"
     assert max(schedule[name]["schedule"] for name in ("ask-satisfaction", "sweep-sms")) <= 60
+
+
+def unit_satisfaction(incident: Incident) -> dict[str, float | None]:
+    """The unit performance figure (kpis) of the days around the incident, per unit."""
+    start, end = incident.opened_at - timedelta(days=1), incident.opened_at + timedelta(days=1)
+    return {row.name: row.satisfaction for row in kpis.figures(start, end)}
+
+
+@pytest.mark.parametrize(("reply", "rate"), [("1", 1.0), ("2", 1.0), ("3", 0.0)])
+def test_a_citizens_answer_is_the_resolving_units_satisfaction_rate(
+    resolved, text, sms_outbox, reply, rate
+):
+    incident = resolved()
+    assert unit_satisfaction(incident) == {"道里区人民政府": None}
+
+    text(reply)
+
+    # 满意 and 基本满意 count as satisfied; 不满意 reopened the incident (the unit's assignment
+    # ended), and still counts against the unit that resolved it.
+    assert unit_satisfaction(incident) == {"道里区人民政府": rate}

@@ -7,8 +7,9 @@
  *   Esc             after a save: the next call
  *
  * Duplicates and the category follow the text, the point and the category as typed (debounced,
- * stale requests aborted); the caller's history follows the number. Incoming calls announced
- * on the event stream (`call.incoming`) fill the number in.
+ * stale requests aborted); the caller's history follows the number. Incoming calls, announced
+ * on the `hotline` stream (`call.incoming`, the call's id only), fill the number in when the
+ * reader may see it in full, and show the caller's earlier reports at once.
  */
 
 import { connectEvents } from "../citydesk/events.js";
@@ -50,11 +51,12 @@ async function post(url, body, signal) {
 }
 
 /** A function that runs `work(signal)` DEBOUNCE_MS after its last call, aborting the run before:
- * only the latest input's answer is shown. */
+ * only the latest input's answer is shown. Its `cancel()` drops the waiting and the running run
+ * (the panel is being filled from elsewhere). */
 function latest(work) {
   let timer = null;
   let running = null;
-  return () => {
+  const run = () => {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       if (running) running.abort();
@@ -67,6 +69,12 @@ function latest(work) {
       }
     }, DEBOUNCE_MS);
   };
+  run.cancel = () => {
+    clearTimeout(timer);
+    if (running) running.abort();
+    running = null;
+  };
+  return run;
 }
 
 // --- the map ----------------------------------------------------------------------------------
@@ -158,9 +166,28 @@ const refreshHistory = latest(async (signal) => {
   }
   const { ok, data } = await post(urls.urlHistory, { phone }, signal);
   if (!ok) return;
-  const rows = data.reports.map((r) => item(r.incident, `· ${r.received_at.slice(0, 16).replace("T", " ")}`));
+  const rows = data.reports.map((r) => item(r.incident, `· ${when(r.received_at)}`));
   showList($("history"), $("history-empty"), rows, labels.noHistory);
 });
+
+function when(iso) {
+  return iso.slice(0, 16).replace("T", " ");
+}
+
+/** The history a screen pop brings (GET /hotline/calls/<id>/), in the same panel and rows. */
+function showCallHistory(history) {
+  refreshHistory.cancel(); // an answer for the number as it was must not replace this one
+  const rows = history.map((h) =>
+    item(
+      {
+        tracking_no: h.tracking_no, url: h.url, category: { name: h.category },
+        status_label: h.status_label, summary: "",
+      },
+      `· ${when(h.received_at)}`,
+    ),
+  );
+  showList($("history"), $("history-empty"), rows, labels.noHistory);
+}
 
 // --- recent calls and search ------------------------------------------------------------------
 
@@ -242,6 +269,8 @@ function newCallKey() {
 }
 
 function nextCall() {
+  const notice = $("incoming");
+  if (notice.dataset.callId && notice.dataset.callId === fields.callId.value) notice.hidden = true;
   form.reset();
   form.inert = false;
   fields.callKey.value = newCallKey();
@@ -310,38 +339,70 @@ refreshRecent();
 
 // --- live: incoming calls, and duplicates as other operators save ----------------------------
 
-/** A `call.incoming` event names a call recorded by the voice webhook; its number comes from
- * GET /hotline/calls/<id>/ (operators only), never over the socket. */
+/** Whether `caller` is a number one can call back: digits (and +, spaces, dashes, brackets), not
+ * the masked form (138****1111) those without personal-data rights are given. */
+function isFullNumber(caller) {
+  return typeof caller === "string" && /^\+?\d[\d\s()-]*$/.test(caller.trim());
+}
+
+/** Put a call into the (empty) form: its id, its number when given in full, its history. A
+ * masked number stays out of the phone field (it could only be saved as a wrong number): the
+ * notice shows it and the focus goes to the number, to be asked of the caller. */
+function takeCall(call) {
+  fields.callId.value = String(call.id);
+  showCallHistory(call.history || []);
+  if (isFullNumber(call.caller)) {
+    fields.phone.value = call.caller.trim();
+    fields.text.focus();
+  } else {
+    showNotice(call, false);
+    fields.phone.focus();
+  }
+}
+
+function showNotice(call, withTake) {
+  const notice = $("incoming");
+  const full = isFullNumber(call.caller);
+  notice.textContent = `${labels.incoming}${call.caller ?? ""} `;
+  notice.dataset.callId = String(call.id);
+  notice.dataset.number = full ? "full" : "masked";
+  if (!full) {
+    const hint = document.createElement("span");
+    hint.className = "masked-hint";
+    hint.textContent = `${labels.masked} `;
+    notice.append(hint);
+  }
+  if (withTake) {
+    const take = document.createElement("button");
+    take.type = "button";
+    take.textContent = labels.take;
+    take.addEventListener("click", () => {
+      nextCall();
+      notice.hidden = true;
+      takeCall(call); // a masked number: the notice again, without the button
+    });
+    notice.append(take);
+  }
+  notice.hidden = false;
+}
+
+/** A `call.incoming` event names a call recorded by the voice webhook; its number and the
+ * caller's earlier reports come from GET /hotline/calls/<id>/ (in full for operators, masked for
+ * duty staff), never over the socket. An idle form takes the call at once; a form mid-call
+ * keeps its work and the notice offers the new call. */
 async function incoming(event) {
-  const id = event.call_id ?? event.call?.id ?? event.payload?.call_id;
+  const id = event.call?.id ?? event.call_id;
   if (id === undefined || id === null) return;
-  const response = await fetch(`${urls.urlCall}${encodeURIComponent(id)}/`, { credentials: "same-origin" });
+  const response = await fetch(`${urls.urlCall}${encodeURIComponent(id)}/`, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
   if (!response.ok) return;
   const call = await response.json();
-  const phone = call.phone ?? call.caller ?? call.from ?? "";
-  const busy = fields.phone.value.trim() !== "" || fields.text.value.trim() !== "";
-  if (!busy && $("receipt").hidden) {
-    fields.phone.value = phone;
-    fields.callId.value = String(id);
-    refreshHistory();
-    fields.text.focus();
-    return;
-  }
-  const notice = $("incoming");
-  notice.textContent = `${labels.incoming}${phone} `;
-  const take = document.createElement("button");
-  take.type = "button";
-  take.textContent = labels.take;
-  take.addEventListener("click", () => {
-    nextCall();
-    fields.phone.value = phone;
-    fields.callId.value = String(id);
-    notice.hidden = true;
-    refreshHistory();
-    fields.text.focus();
-  });
-  notice.append(take);
-  notice.hidden = false;
+  // Busy: something typed, or a call already taken (a masked one leaves the number empty).
+  const busy = [fields.phone, fields.text, fields.callId].some((f) => f.value.trim() !== "");
+  if (!busy && $("receipt").hidden) takeCall(call);
+  else showNotice(call, true);
 }
 
 /** Whether a change to this incident may change the duplicates offered: one of them, or one
@@ -357,8 +418,10 @@ function concernsDraft(incident) {
   return Math.hypot(north, east) <= NEARBY_M;
 }
 
-connectEvents({
-  streams: ["all"],
+// `all` for the incidents, `hotline` for the calls (events about no incident are on their own
+// stream): one socket, one seq order, one resync over both.
+window.__citydeskEvents = connectEvents({
+  streams: ["all", "hotline"],
   onEvent(event) {
     if (event.type === "call.incoming") incoming(event).catch((e) => console.warn("hotline:", e));
     else if (concernsDraft(event.incident)) refreshDuplicates();
