@@ -25,6 +25,7 @@ demo: export DJANGO_DEBUG ?= 1
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
+	$(PY) manage.py setup_duty_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
 	$(PY) -m citydesk.server -b $(HOST) -p $(PORT) asgi:application

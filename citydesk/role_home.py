@@ -66,7 +66,13 @@ PERFORMANCE = Part(
     _("各单位按时签收、按时办结、退回和延期情况，导出报表。"),
     live=True,
 )
-DUTY = Part(_("值班室"), "/duty/", _("值班交接、督办超时事件、审批延期和退回。"), live=False)
+DUTY = Part(
+    _("值班室"),
+    "/duty/",
+    _("值班台（地图和告警队列）、排班、值班日志、交接班，重大事件和突发聚集告警。"),
+    live=True,
+)
+ON_DUTY = Part(_("当前值班"), "/duty/now/", _("查看当前班次的带班领导和值班员。"), live=True)
 DASHBOARDS = Part(_("大屏"), "/dashboards/city/", _("全市事件态势、热点和办理时效。"), live=True)
 UNIT_DASHBOARD = Part(
     _("本单位大屏"), "/dashboards/unit/", _("本单位事件态势、办理时效和超时工单。"), live=True
@@ -74,7 +80,7 @@ UNIT_DASHBOARD = Part(
 
 # Each role's own parts, live or still to come; the live ones head the page.
 PARTS_BY_ROLE: dict[Role, tuple[Part, ...]] = {
-    Role.OPERATOR: (HOTLINE, DASHBOARDS),
+    Role.OPERATOR: (HOTLINE, ON_DUTY, DASHBOARDS),
     Role.DUTY_OFFICER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
     Role.DUTY_LEADER: (HOTLINE, DISPATCH, DUTY, DASHBOARDS, PERFORMANCE),
     Role.UNIT_STAFF: (UNITS, UNIT_DASHBOARD, PERFORMANCE),

@@ -159,6 +159,11 @@ CELERY_BEAT_SCHEDULE = {
     # Texts whose send task was lost, and resolutions whose reporters were not yet surveyed.
     "sweep-sms": {"task": "integrations.sweep_sms", "schedule": 60.0},
     "ask-satisfaction": {"task": "hotline.ask_satisfaction", "schedule": 60.0},
+    # The duty room: major incidents, alert escalation, emerging events, missed handovers.
+    "duty-scan": {
+        "task": "duty.scan",
+        "schedule": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
+    },
 }
 
 # --- Auth, i18n, static -------------------------------------------------------------------
@@ -285,6 +290,8 @@ CITYDESK = {
     "SUPERVISION_IN_PROCESS": os.environ.get("CITYDESK_SUPERVISION_IN_PROCESS", "auto"),
     # A site photo's size limit (bytes); the proxy lets /units/ bodies this large through.
     "PHOTO_MAX_BYTES": int(os.environ.get("CITYDESK_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+    # How often the duty room's pass runs (duty.scan: escalation, surges, handovers).
+    "DUTY_SCAN_SECONDS": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
 }

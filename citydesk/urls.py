@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from citydesk import views
 from command.realtime import pages
+from duty.api import OnDutyNow
 
 # For browser tests and demos only (DEBUG on, as in `make demo`): never served in production.
 demo_pages = [path("realtime/probe/", pages.realtime_probe, name="realtime-probe")]
@@ -58,6 +59,8 @@ urlpatterns = [
     path("dispatch/", include("command.consoles.dispatch_urls")),
     path("notices/", include("command.consoles.notice_urls")),
     path("integrations/", include("integrations.urls")),
+    path("api/v1/duty/now", OnDutyNow.as_view(), name="duty-api-now"),
+    path("duty/", include("duty.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("hotline/", include("hotline.urls")),

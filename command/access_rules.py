@@ -64,6 +64,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "mark_overdue":       (NO,     NO,          NO,         NO,        NO,        NO),
     "mark_not_signed":    (NO,     NO,          NO,         NO,        NO,        NO),
     "mark_notice_unanswered": (NO, NO,          NO,         NO,        NO,        NO),
+    "make_major":         (NO,     YES,         YES,        NO,        NO,        NO),
+    "acknowledge":        (NO,     YES,         YES,        NO,        NO,        NO),
+    "alert_leader":       (NO,     NO,          NO,         NO,        NO,        NO),  # system
 }
 
 # The admin site (/admin/), per model: v view, a add, c change, d delete. Only users with
@@ -87,6 +90,9 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "axes.accessfailurelog":  (NO,     NO,          NO,         NO,        NO,        "vd"),
     "hotline.blockednumber":  (NO,     "vacd",      "vacd",     NO,        NO,        "vacd"),
     "hotline.inboundmessage": (NO,     "v",         "v",        NO,        NO,        "v"),
+    "duty.shiftkind":         (NO,     "v",         "vac",      NO,        NO,        "vacd"),
+    "duty.escalationlevel":   (NO,     "v",         "vac",      NO,        NO,        "vacd"),
+    "duty.dutycontact":       (NO,     NO,          "vac",      NO,        NO,        "vacd"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

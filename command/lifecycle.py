@@ -21,6 +21,10 @@ SupervisionAlert rows once.
 Operators' corrections of what intake decided are transitions too: `merge` (open → merged, the
 other incident takes its reports), `unmerge` (merged → the status before), `split` (a report
 leaves for a new incident that intake opens).
+
+The duty room's: `make_major` (an open incident becomes major, 重大; its status stays), and on
+the timeline only (`alert_note`: no status or version change) `alert_leader` (the system raised
+or escalated an alert about it to a person on duty) and `acknowledge` (that person saw it).
 """
 
 from __future__ import annotations
@@ -200,6 +204,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("mark_overdue", HELD, None, "supervision.alert"),
         Transition("mark_not_signed", HELD, None, "supervision.alert"),
         Transition("mark_notice_unanswered", HELD | {S.RESOLVED}, None, "supervision.alert"),
+        # --- the duty room: raise to major, acknowledge an alert (duty.escalation) -----------
+        Transition("make_major", OPEN, None, "incident.updated", entry="made_major"),
+        Transition("alert_leader", EVERY, None, "incident.alerted", entry="leader_alerted"),
+        Transition("acknowledge", EVERY, None, "incident.acknowledged", entry="alert_acknowledged"),
     )
 }
 
@@ -570,6 +578,37 @@ def _last_merge(incident: Incident) -> dict:
         .first()
     )
     return entry.data if entry else {}
+
+
+ALERT_NOTES = ("alert_leader", "acknowledge")
+
+
+def alert_note(incident_id: int, request: Request, now: datetime | None = None) -> TimelineEntry:
+    """An alert about the incident raised or escalated to someone on duty (`alert_leader`, the
+    system's), or acknowledged by them (`acknowledge`, 确认): who and when go on its timeline,
+    the alert's id and level in `request.data`. Neither status nor version changes, so a form
+    open elsewhere on the incident stays valid."""
+    if request.action not in ALERT_NOTES:
+        raise UnknownAction(f"alert_note carries out {ALERT_NOTES}, not {request.action!r}.")
+    transition = TRANSITIONS[request.action]
+    if not request.system:
+        _check_role(transition, request)
+    with transaction.atomic():
+        # Locked, so the entry's time follows the order of the incident's other changes.
+        incident = _for_update().get(pk=incident_id)
+        now = now or timezone.now()
+        return events.record(
+            incident,
+            transition.entry,
+            event_type=transition.event_type,
+            at=now,
+            actor=request.actor,
+            actor_label=request.actor_label,
+            from_status=incident.status,
+            to_status=incident.status,
+            note=request.note,
+            data=request.data or {},
+        )
 
 
 # --- the steps: what each action changes besides the status ---------------------------------
@@ -1003,6 +1042,16 @@ def _insert_once(rows: list[SupervisionAlert]) -> None:
         raise AlreadyFired(f"{first.kind} for {first.due_at.isoformat()} has fired.") from exc
 
 
+def _make_major(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    if incident.priority == Priority.MAJOR:
+        raise IllegalTransition(f"{incident.tracking_no} is already major.")
+    previous, incident.priority = incident.priority, Priority.MAJOR
+    # The assignment's deadline stays: it was set at dispatch under the SLA then in force.
+    return {"previous_priority": previous}
+
+
 def _expect_extension_request(current: Assignment) -> None:
     if current.extension_status != ExtensionStatus.REQUESTED:
         raise IllegalTransition("There is no extension request waiting for a decision.")
@@ -1039,6 +1088,7 @@ STEPS: dict[str, Callable[..., dict | None]] = {
     "mark_overdue": _marker(AlertKind.OVERDUE),
     "mark_not_signed": _marker(AlertKind.NOT_SIGNED),
     "mark_notice_unanswered": _marker(AlertKind.NOTICE_UNANSWERED),
+    "make_major": _make_major,
 }
 # The scanner's marks, by the kind of alert each writes.
 MARKS: dict[str, str] = {

@@ -60,7 +60,7 @@ LIVE = ["实时事件探针", "接口文档（OpenAPI）"]
 @pytest.mark.parametrize(
     ("username", "expected_header", "coming", "live"),
     [
-        ("operator", "operator · 话务员", [], ["话务台", "大屏", *LIVE]),
+        ("operator", "operator · 话务员", [], ["话务台", "当前值班", "大屏", *LIVE]),
         (
             "daoli",
             "daoli · 承办单位人员 · 道里区人民政府",

@@ -24,7 +24,7 @@ def test_the_parts_still_to_come_are_not_served_yet():
     """When a later issue serves one of these, its Part becomes live (and this list shrinks)."""
     parts = {part for parts in role_home.PARTS_BY_ROLE.values() for part in parts}
     coming = {part for part in parts if not part.live}
-    assert {part.path for part in coming} == {"/duty/"}
+    assert {part.path for part in coming} == set()
     for part in coming:
         with pytest.raises(Resolver404):
             resolve(part.path)
@@ -35,6 +35,7 @@ def test_the_live_parts_are_served():
     live = {part for part in parts if part.live} | {role_home.API_DOCS, role_home.ADMIN}
     assert {part.path for part in live} >= {"/hotline/", "/dispatch/", "/units/", "/performance/"}
     assert {part.path for part in live} >= {"/dashboards/city/", "/dashboards/unit/"}
+    assert {part.path for part in live} >= {"/duty/", "/duty/now/"}
     for part in live:
         resolve(part.path)
 
@@ -45,7 +46,13 @@ def test_the_live_parts_are_served():
     [
         (
             "operator",
-            ["/hotline/", "/dashboards/city/", "/realtime/probe/?streams=all", "/api/docs/"],
+            [
+                "/hotline/",
+                "/duty/now/",
+                "/dashboards/city/",
+                "/realtime/probe/?streams=all",
+                "/api/docs/",
+            ],
             [],
         ),
         (
@@ -53,13 +60,14 @@ def test_the_live_parts_are_served():
             [
                 "/hotline/",
                 "/dispatch/",
+                "/duty/",
                 "/dashboards/city/",
                 "/performance/",
                 "/realtime/probe/?streams=all",
                 "/api/docs/",
                 "/admin/",
             ],
-            ["/duty/"],
+            [],
         ),
         ("intake", ["/api/docs/"], []),
     ],
@@ -106,7 +114,7 @@ def test_unit_staff_without_a_unit_get_no_probe(user):
 def test_no_probe_unless_it_is_served(user):
     home = role_home.home_for(user("operator"), probe=False)
 
-    assert paths(home.live) == ["/hotline/", "/dashboards/city/", "/api/docs/"]
+    assert paths(home.live) == ["/hotline/", "/duty/now/", "/dashboards/city/", "/api/docs/"]
 
 
 @pytest.mark.django_db

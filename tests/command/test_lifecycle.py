@@ -243,7 +243,7 @@ def test_timeline_entries_cannot_be_edited_or_deleted(dispatched):
 def test_every_action_apply_offers_has_its_step_and_the_rest_are_corrections():
     assert set(lifecycle.ACTIONS) == set(lifecycle.STEPS)
     corrections = set(lifecycle.TRANSITIONS) - set(lifecycle.ACTIONS)
-    assert corrections == {"merge", "unmerge", "split"}
+    assert corrections == {"merge", "unmerge", "split", "acknowledge", "alert_leader"}
     assert all(lifecycle.TRANSITIONS[name].entry for name in corrections)
 
 
