@@ -114,6 +114,7 @@ def test_a_unit_signs_notes_and_resolves_and_duty_staff_see_it_live(unit_staff, 
     assert ticket.eval_on_selector_all("#actions form", "fs => fs.map(f => f.id)") == [
         "form-sign",
         "form-return",
+        "form-pass_down",
     ]
 
     act(ticket, "sign")
