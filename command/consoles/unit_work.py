@@ -311,9 +311,9 @@ def actions_for(
             for name in ASSIST_ACTIONS
             if status_allows(name) and assist.status == ASSIST_FROM[name]
         )
-    if notice is not None and notice.assignment.unit_id == desk.unit.id:
-        if status_allows("reply_notice"):
-            allowed.append("reply_notice")
+    notice_is_ours = notice is not None and notice.assignment.unit_id == desk.unit.id
+    if notice_is_ours and status_allows("reply_notice"):
+        allowed.append("reply_notice")
     return allowed
 
 
