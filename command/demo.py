@@ -58,6 +58,7 @@ USERS = [
     DemoUser("duty", Role.DUTY_OFFICER),
     DemoUser("leader", Role.DUTY_LEADER),
     DemoUser("daoli", Role.UNIT_STAFF, "道里区人民政府"),
+    DemoUser("zhaolin", Role.UNIT_STAFF, "道里区兆麟街道办事处"),
     DemoUser("nangang", Role.UNIT_STAFF, "南岗区人民政府"),
     DemoUser("water", Role.UNIT_STAFF, "哈尔滨市水务局"),
     DemoUser("intake", Role.INTEGRATOR),

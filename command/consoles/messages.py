@@ -22,6 +22,12 @@ ACTION_LABELS = {
     "resolve": gettext_lazy("办结"),
     "close": gettext_lazy("关闭"),
     "reopen": gettext_lazy("重启"),
+    "pass_down": gettext_lazy("下派街道"),
+    "assist": gettext_lazy("增加协办单位"),
+    "sign_assist": gettext_lazy("协办签收"),
+    "finish_assist": gettext_lazy("协办完成"),
+    "issue_notice": gettext_lazy("发督办单"),
+    "reply_notice": gettext_lazy("回复督办单"),
 }
 
 

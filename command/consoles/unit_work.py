@@ -4,7 +4,7 @@ page may offer, each carried out by command.lifecycle with the version the page 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,20 +16,35 @@ from command import lifecycle, roles
 from command.errors import HandedBack, InvalidRequest, NotAllowed, NotFound
 from command.models import (
     Assignment,
+    AssignmentRole,
     AssignmentStatus,
     ExtensionStatus,
     Incident,
     IncidentPhoto,
     IncidentStatus,
     Role,
+    SupervisionNotice,
     TimelineEntry,
     Unit,
+    UnitKind,
 )
 from command.privacy import mask_phone, mask_text
 from command.realtime.access import LOST_ACCESS
+from command.supervision import notices
 
-# What a unit may do from its console, in the order the page shows them.
-UNIT_ACTIONS = ("sign", "start", "note", "request_extension", "return", "resolve")
+# What a unit may do from its console, in the order the page shows them: the lead unit's own
+# steps, passing a ticket down to a street office, an assisting unit's steps on its own
+# assignment, and the reply to a supervision notice addressed to the unit.
+LEAD_ACTIONS = ("sign", "start", "note", "request_extension", "return", "resolve")
+ASSIST_ACTIONS = ("sign_assist", "finish_assist")
+UNIT_ACTIONS = (*LEAD_ACTIONS, "pass_down", *ASSIST_ACTIONS, "reply_notice")
+# An assisting assignment's statuses while its part is open.
+ASSIST_OPEN = (AssignmentStatus.DISPATCHED, AssignmentStatus.ACCEPTED)
+# The assisting assignment's status each assist action starts from.
+ASSIST_FROM = {
+    "sign_assist": AssignmentStatus.DISPATCHED,
+    "finish_assist": AssignmentStatus.ACCEPTED,
+}
 QUEUE_LIMIT = 200
 # The queue's status filter: its name, and the incident statuses it shows.
 STATUS_FILTERS: dict[str, tuple[str, ...]] = {
@@ -124,7 +139,20 @@ def queue_query(desk: Desk, wanted: QueueFilter, now: datetime) -> QuerySet[Inci
         # Open tickets are with the unit the incident names now, through its current
         # assignment, so they are visible; the (unit, status) index finds them at once. (Through
         # `visible` the planner read every assignment the unit ever had: 0.85 s for a year's.)
-        incidents = Incident.objects.filter(unit_id__in=desk.unit_ids)
+        # Tickets the unit assists on name the lead unit: their open assisting assignments
+        # (the (unit, status) index) are read first, a handful, and their ids join the filter
+        # as a list: a subquery inside the OR could keep PostgreSQL from using the incidents'
+        # indexes (not measured on a year's data).
+        assisted = list(
+            Assignment.objects.filter(
+                unit_id__in=desk.unit_ids,
+                status__in=ASSIST_OPEN,
+                role=AssignmentRole.ASSIST,
+                ended_at__isnull=True,
+            ).values_list("incident_id", flat=True)
+        )
+        held = Q(unit_id__in=desk.unit_ids)
+        incidents = Incident.objects.filter(held | Q(pk__in=assisted) if assisted else held)
     else:
         incidents = visible(desk)
     incidents = incidents.select_related("category", "unit", "district")
@@ -181,6 +209,12 @@ class Ticket:
     time_left: timedelta | None
     overdue: bool
     extension_waiting: bool
+    # The desk's own open assisting assignment, if it assists on the ticket.
+    assist: Assignment | None = None
+    # The desk's active street offices, when it may pass the ticket down to one.
+    street_offices: list[Unit] = field(default_factory=list)
+    # The supervision notice waiting for the desk's unit to reply, if one.
+    notice: SupervisionNotice | None = None
 
 
 def get_incident(desk: Desk, tracking_no: str) -> Incident:
@@ -200,9 +234,16 @@ def get_incident(desk: Desk, tracking_no: str) -> Incident:
 def ticket(desk: Desk, tracking_no: str, now: datetime | None = None) -> Ticket:
     now = now or timezone.now()
     incident = get_incident(desk, tracking_no)
-    assignment = (
-        Assignment.objects.filter(incident=incident, ended_at__isnull=True).order_by("-id").first()
+    open_ = Assignment.objects.filter(incident=incident, ended_at__isnull=True).select_related(
+        "unit"
     )
+    # The lead's assignment: an assisting unit's, newer, is not the one the ticket is with.
+    assignment = open_.filter(role=AssignmentRole.LEAD).order_by("-id").first()
+    assist = open_.filter(role=AssignmentRole.ASSIST, unit_id=desk.unit.id).first()
+    notice = notices.waiting(incident)
+    if notice is not None and notice.assignment.unit_id != desk.unit.id:
+        notice = None
+    actions = actions_for(desk, incident, assignment, assist, notice)
     entries = TimelineEntry.objects.filter(incident=incident).select_related("actor")
     left = incident.deadline - now if incident.deadline else None
     phones = [
@@ -219,7 +260,7 @@ def ticket(desk: Desk, tracking_no: str, now: datetime | None = None) -> Ticket:
         reporter_phones=phones,
         timeline=[_step(desk, entry) for entry in entries],
         photos=list(IncidentPhoto.objects.filter(incident=incident)),
-        actions=actions_for(desk, incident, assignment),
+        actions=actions,
         time_left=left,
         overdue=incident.status in STATUS_FILTERS["open"]
         and left is not None
@@ -227,6 +268,9 @@ def ticket(desk: Desk, tracking_no: str, now: datetime | None = None) -> Ticket:
         extension_waiting=bool(
             assignment and assignment.extension_status == ExtensionStatus.REQUESTED
         ),
+        assist=assist,
+        street_offices=street_offices(desk) if "pass_down" in actions else [],
+        notice=notice,
     )
 
 
@@ -243,22 +287,51 @@ def _step(desk: Desk, entry: TimelineEntry) -> Step:
     )
 
 
-def actions_for(desk: Desk, incident: Incident, assignment: Assignment | None) -> list[str]:
+def actions_for(
+    desk: Desk,
+    incident: Incident,
+    assignment: Assignment | None,
+    assist: Assignment | None = None,
+    notice: SupervisionNotice | None = None,
+) -> list[str]:
     """The actions the lifecycle would take from this desk now: the incident's status allows
-    them, and its current assignment is the desk's own unit's (a parent unit sees what it passed
-    on to a sub-unit but does not act for it)."""
-    if assignment is None or assignment.unit_id != desk.unit.id:
-        return []
+    them, and the assignment each works on is the desk's own unit's (a parent unit sees what it
+    passed on to a sub-unit but does not act for it): the lead's for the lead's steps and
+    passing down (a district government with active street offices), the desk's assisting
+    assignment for the assist steps, the notice's for the reply."""
+
+    def status_allows(name: str) -> bool:
+        return incident.status in lifecycle.TRANSITIONS[name].sources
+
     allowed = []
-    for name in UNIT_ACTIONS:
-        if incident.status not in lifecycle.TRANSITIONS[name].sources:
-            continue
-        if name == "request_extension" and (
-            assignment.extension_status == ExtensionStatus.REQUESTED
-        ):
-            continue
-        allowed.append(name)
+    if assignment is not None and assignment.unit_id == desk.unit.id:
+        for name in LEAD_ACTIONS:
+            if not status_allows(name):
+                continue
+            if name == "request_extension" and (
+                assignment.extension_status == ExtensionStatus.REQUESTED
+            ):
+                continue
+            allowed.append(name)
+        if status_allows("pass_down") and street_offices(desk):
+            allowed.append("pass_down")
+    if assist is not None and assist.unit_id == desk.unit.id:
+        allowed.extend(
+            name
+            for name in ASSIST_ACTIONS
+            if status_allows(name) and assist.status == ASSIST_FROM[name]
+        )
+    notice_is_ours = notice is not None and notice.assignment.unit_id == desk.unit.id
+    if notice_is_ours and status_allows("reply_notice"):
+        allowed.append("reply_notice")
     return allowed
+
+
+def street_offices(desk: Desk) -> list[Unit]:
+    """The street offices a district government may pass tickets down to: its active children."""
+    if desk.unit.kind != UnitKind.DISTRICT_GOVERNMENT:
+        return []
+    return list(Unit.objects.filter(parent=desk.unit, active=True).order_by("name", "id"))
 
 
 def act(desk: Desk, tracking_no: str, action: str, form) -> Incident:
@@ -268,14 +341,32 @@ def act(desk: Desk, tracking_no: str, action: str, form) -> Incident:
     incident = _still_held(desk, tracking_no)
     if action not in UNIT_ACTIONS:
         raise InvalidRequest(f"Unknown action {action!r}.", {"action": ["Unknown action."]})
+    note = str(form.get("note", "")).strip()[:2000]
+    version = version_of(form)
+    if action == "reply_notice":
+        # The same reply as the notice's own page (/notices/<no>/) sends.
+        return notices.reply(incident.id, desk.user, note, version)
     request = lifecycle.Request(
         action,
         actor=desk.user,
-        note=str(form.get("note", "")).strip()[:2000],
+        note=note,
+        unit_id=_unit_id(form) if action == "pass_down" else None,
         until=_until(form) if action == "request_extension" else None,
-        expected_version=version_of(form),
+        expected_version=version,
     )
     return lifecycle.apply(incident.id, request)
+
+
+def _unit_id(form) -> int:
+    """The street office chosen to pass the ticket down to (the lifecycle checks it is one of
+    the desk's)."""
+    raw = str(form.get("unit_id", "")).strip()
+    if not raw.isdigit() or len(raw) > 18:
+        raise InvalidRequest(
+            "Choose the street office to pass the ticket down to.",
+            {"unit_id": ["Choose one of your street offices."]},
+        )
+    return int(raw)
 
 
 def _still_held(desk: Desk, tracking_no: str) -> Incident:

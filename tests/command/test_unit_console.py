@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,9 +24,11 @@ from command.models import (
     IncidentStatus,
     Role,
     StaffProfile,
+    SupervisionNotice,
     Unit,
     UnitKind,
 )
+from command.supervision import notices
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -263,7 +266,8 @@ def test_the_page_offers_only_what_the_lifecycle_allows_now(browser_of, daoli_ti
     post(client, daoli_ticket, "sign")
     signed = page(client.get(url))
 
-    assert re.findall(r'id="form-([a-z_]+)"', dispatched) == ["sign", "return"]
+    # 道里区人民政府 is a district government with street offices: it may pass tickets down.
+    assert re.findall(r'id="form-([a-z_]+)"', dispatched) == ["sign", "return", "pass_down"]
     assert re.findall(r'id="form-([a-z_]+)"', signed) == [
         "start",
         "note",
@@ -271,6 +275,7 @@ def test_the_page_offers_only_what_the_lifecycle_allows_now(browser_of, daoli_ti
         "request_extension",
         "return",
         "resolve",
+        "pass_down",
     ]
 
 
@@ -495,3 +500,210 @@ def test_tickets_waiting_past_their_sign_limit_are_tagged(city, report, browser_
     tagged = re.findall(r'data-tracking-no="([^"]+)"[^>]*>(?:(?!</tr>).)*签收超时', rows, re.S)
     assert tagged == [late.tracking_no]
     assert on_time.tracking_no in rows
+
+
+# --- passing down, assisting, answering a notice -------------------------------------------------
+
+
+def _office(name: str = "道里区兆麟街道办事处") -> Unit:
+    return Unit.objects.get(name=name)
+
+
+def test_a_district_passes_a_ticket_down_to_its_street_office_and_still_sees_it(
+    browser_of, daoli_ticket
+):
+    district, office = browser_of("daoli"), browser_of("zhaolin")
+    street = _office()
+    before = page(district.get(f"/units/{daoli_ticket.tracking_no}/"))
+    # The form offers the district's own active street offices, and nothing else.
+    offered = re.findall(r'<option value="(\d+)">([^<]+)</option>', before)
+    assert {name for _, name in offered} == {"道里区兆麟街道办事处", "道里区新阳路街道办事处"}
+    assert queue_order(page(office.get("/units/"))) == []
+
+    response = post(district, daoli_ticket, "pass_down", unit_id=street.id)
+
+    assert response.status_code == 302
+    incident = fresh(daoli_ticket)
+    assert incident.unit == street
+    assert incident.status == IncidentStatus.DISPATCHED
+    assert incident.deadline == daoli_ticket.deadline  # the deadline travels with it
+    child = Assignment.objects.get(incident=incident, unit=street, ended_at__isnull=True)
+    assert child.deadline == daoli_ticket.deadline
+    assert child.parent.status == AssignmentStatus.PASSED_DOWN
+    # The street office has it to sign; the district still sees it but no longer acts on it.
+    assert queue_order(page(office.get("/units/"))) == [incident.tracking_no]
+    office_page = page(office.get(f"/units/{incident.tracking_no}/"))
+    assert re.findall(r'id="form-([a-z_]+)"', office_page) == ["sign", "return"]
+    assert queue_order(page(district.get("/units/"))) == [incident.tracking_no]
+    district_page = district.get(f"/units/{incident.tracking_no}/")
+    assert district_page.status_code == 200
+    assert 'id="no-actions"' in page(district_page)
+
+
+def test_passing_down_is_only_to_the_districts_own_active_street_offices(browser_of, daoli_ticket):
+    district = browser_of("daoli")
+    elsewhere = Unit.objects.create(
+        name="南岗区测试街道办事处",
+        kind=UnitKind.STREET_OFFICE,
+        parent=Unit.objects.get(name="南岗区人民政府"),
+    )
+    closed = _office("道里区新阳路街道办事处")
+    closed.active = False
+    closed.save()
+
+    shown = page(district.get(f"/units/{daoli_ticket.tracking_no}/"))
+    assert "道里区新阳路街道办事处" not in shown
+    for unit_id in (elsewhere.id, closed.id, "", "abc"):
+        refused = post(district, daoli_ticket, "pass_down", unit_id=unit_id)
+        assert refused.status_code == 400, unit_id
+        assert 'id="error"' in page(refused)
+    incident = fresh(daoli_ticket)
+    assert incident.unit.name == "道里区人民政府"
+    assert incident.version == daoli_ticket.version
+
+
+def test_a_street_office_or_another_unit_cannot_pass_down(browser_of, daoli_ticket):
+    street = _office()
+    # Another unit: the ticket is not there.
+    other = post(browser_of("nangang"), daoli_ticket, "pass_down", unit_id=street.id)
+    assert other.status_code == 404
+    # The street office, once it has the ticket, has no street offices of its own.
+    post(browser_of("daoli"), daoli_ticket, "pass_down", unit_id=street.id)
+    office = browser_of("zhaolin")
+    incident = fresh(daoli_ticket)
+    assert "form-pass_down" not in page(office.get(f"/units/{incident.tracking_no}/"))
+    refused = post(office, incident, "pass_down", unit_id=street.id)
+    assert refused.status_code == 409
+    assert fresh(incident).version == incident.version
+
+
+def test_passing_down_a_stale_page_is_a_conflict_showing_the_new_state(browser_of, daoli_ticket):
+    district = browser_of("daoli")
+    seen = fresh(daoli_ticket)
+    post(district, seen, "sign")
+
+    lost = post(district, seen, "pass_down", unit_id=_office().id)
+
+    assert lost.status_code == 409
+    assert "刚被其他人更新过" in page(lost)
+    assert 'data-status="accepted"' in page(lost)
+    assert fresh(seen).unit.name == "道里区人民政府"
+
+
+@pytest.fixture
+def assisted(user, daoli_ticket) -> Incident:
+    """daoli's ticket, with 哈尔滨市水务局 (its staff: water) added by duty staff to assist."""
+    water = Unit.objects.get(name="哈尔滨市水务局")
+    return lifecycle.apply(
+        daoli_ticket.id, lifecycle.Request("assist", actor=user("duty"), unit_id=water.id)
+    )
+
+
+def _assist(incident: Incident) -> Assignment:
+    return Assignment.objects.get(incident=incident, role="assist")
+
+
+def test_an_assisting_unit_sees_the_ticket_in_its_queue_signs_and_finishes_its_part(
+    browser_of, assisted
+):
+    water = browser_of("water")
+    url = f"/units/{assisted.tracking_no}/"
+
+    assert queue_order(page(water.get("/units/"))) == [assisted.tracking_no]
+    assert queue_order(page(water.get("/units/?status=to_sign"))) == [assisted.tracking_no]
+    assert re.findall(r'id="form-([a-z_]+)"', page(water.get(url))) == ["sign_assist"]
+    # The lead unit keeps its own steps: the assisting assignment is not the one it is with.
+    lead_forms = re.findall(r'id="form-([a-z_]+)"', page(browser_of("daoli").get(url)))
+    assert lead_forms == ["sign", "return", "pass_down"]
+
+    assert post(water, assisted, "sign_assist").status_code == 302
+    assert _assist(assisted).status == AssignmentStatus.ACCEPTED
+    incident = fresh(assisted)
+    assert incident.status == IncidentStatus.DISPATCHED  # the lead's status stays
+    signed = page(water.get(url))
+    assert re.findall(r'id="form-([a-z_]+)"', signed) == ["finish_assist"]
+    assert 'id="assist-status"' in signed
+
+    assert post(water, incident, "finish_assist").status_code == 400  # a result is required
+    assert _assist(assisted).status == AssignmentStatus.ACCEPTED
+    done = post(water, incident, "finish_assist", note="已关闭上游阀门，配合完成")
+    assert done.status_code == 302
+    assignment = _assist(assisted)
+    assert assignment.status == AssignmentStatus.RESOLVED
+    assert assignment.note == "已关闭上游阀门，配合完成"
+    assert 'id="no-actions"' in page(water.get(url))
+    assert queue_order(page(water.get("/units/"))) == []  # its part is done
+
+
+def test_assist_actions_are_refused_for_other_units_and_stale_pages(browser_of, assisted):
+    # Another unit: not there. The lead unit: not its assignment (the lifecycle refuses).
+    assert post(browser_of("nangang"), assisted, "sign_assist").status_code == 404
+    assert post(browser_of("daoli"), assisted, "sign_assist").status_code == 403
+    assert _assist(assisted).status == AssignmentStatus.DISPATCHED
+
+    water = browser_of("water")
+    seen = fresh(assisted)
+    lifecycle.apply(seen.id, lifecycle.Request("sign", actor=_user("daoli")))
+    lost = post(water, seen, "sign_assist")
+
+    assert lost.status_code == 409
+    assert "刚被其他人更新过" in page(lost)
+    assert 'data-status="accepted"' in page(lost)
+    assert _assist(assisted).status == AssignmentStatus.DISPATCHED
+
+
+@pytest.fixture
+def noticed(user, daoli_ticket) -> Incident:
+    """daoli's ticket, signed, with a supervision notice from duty staff waiting for a reply."""
+    lifecycle.apply(daoli_ticket.id, lifecycle.Request("sign", actor=user("daoli")))
+    return notices.issue(
+        daoli_ticket.id, user("duty"), "请说明夜间施工噪音的处置进度", REPLY_BY, version=None
+    )
+
+
+# The console shows local time (Asia/Shanghai).
+REPLY_BY = datetime(2099, 3, 4, 5, 6, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_a_notice_to_the_unit_is_shown_with_its_reply_by_time_and_answered_there(
+    browser_of, noticed
+):
+    client = browser_of("daoli")
+    url = f"/units/{noticed.tracking_no}/"
+
+    shown = page(client.get(url))
+    assert "请说明夜间施工噪音的处置进度" in shown
+    assert '<span id="notice-reply-by">2099-03-04 05:06</span>' in shown
+    assert f'href="/notices/{noticed.tracking_no}/"' in shown
+    assert "form-reply_notice" in shown
+
+    assert post(client, noticed, "reply_notice").status_code == 400  # a reply is required
+    answered = post(client, noticed, "reply_notice", note="已责令停工，明日复查")
+    assert answered.status_code == 302
+    notice = SupervisionNotice.objects.get(incident=noticed)
+    assert notice.reply == "已责令停工，明日复查"
+    assert notice.replied_by == _user("daoli")
+    after = page(client.get(url))
+    assert "form-reply_notice" not in after
+    assert 'id="notice"' not in after
+    assert fresh(noticed).status == IncidentStatus.ACCEPTED
+
+
+def test_a_notice_reply_is_refused_for_other_units_and_stale_pages(browser_of, noticed, user):
+    water = Unit.objects.get(name="哈尔滨市水务局")
+    lifecycle.apply(noticed.id, lifecycle.Request("assist", actor=user("duty"), unit_id=water.id))
+    incident = fresh(noticed)
+    # Another unit: not there. An assisting unit sees the ticket but not the lead's notice.
+    assert post(browser_of("nangang"), incident, "reply_notice", note="x").status_code == 404
+    helper = browser_of("water")
+    assert "form-reply_notice" not in page(helper.get(f"/units/{incident.tracking_no}/"))
+    assert post(helper, incident, "reply_notice", note="x").status_code == 403
+
+    client = browser_of("daoli")
+    post(client, incident, "note", note="已到现场")
+    lost = post(client, incident, "reply_notice", note="已处理")
+
+    assert lost.status_code == 409
+    assert "刚被其他人更新过" in page(lost)
+    assert f'data-version="{incident.version + 1}"' in page(lost)
+    assert SupervisionNotice.objects.get(incident=incident).replied_at is None

@@ -114,6 +114,7 @@ def test_a_unit_signs_notes_and_resolves_and_duty_staff_see_it_live(unit_staff, 
     assert ticket.eval_on_selector_all("#actions form", "fs => fs.map(f => f.id)") == [
         "form-sign",
         "form-return",
+        "form-pass_down",
     ]
 
     act(ticket, "sign")
@@ -188,3 +189,34 @@ def test_the_queue_fits_a_phone(browser, server, intake):
 
     assert width <= 390  # nothing to scroll sideways
     assert header == "none"  # rows are cards
+
+
+def test_a_district_passes_a_ticket_down_and_the_street_office_finds_it_in_its_queue(
+    browser, server, unit_staff, intake
+):
+    tracking_no = new_ticket(intake)
+    ticket = unit_staff.new_page()
+    ticket.goto(f"/units/{tracking_no}/")
+    ticket.wait_for_selector("#form-pass_down", timeout=WAIT_MS)
+    ticket.select_option("#street-office", label="道里区兆麟街道办事处")
+    act(ticket, "pass_down")
+    assert ticket.get_attribute("#ticket", "data-status") == "dispatched"
+    assert "道里区兆麟街道办事处" in ticket.text_content(".facts")
+    assert ticket.locator("#no-actions").count() == 1  # the district sees it, the office acts
+    ticket.screenshot(path=str(SCREENSHOTS / "units_passed_down.png"), full_page=True)
+
+    office = sign_in(browser, server, "zhaolin")
+    try:
+        queue = office.new_page()
+        queue.goto("/units/")
+        row = f'#queue-rows tr[data-tracking-no="{tracking_no}"]'
+        queue.wait_for_selector(row, timeout=WAIT_MS)
+        assert queue.get_attribute(row, "data-status") == "dispatched"
+        queue.screenshot(path=str(SCREENSHOTS / "units_street_office_queue.png"), full_page=True)
+        queue.click(f"{row} a")
+        queue.wait_for_selector("#form-sign", timeout=WAIT_MS)
+        forms = queue.eval_on_selector_all("#actions form", "fs => fs.map(f => f.id)")
+    finally:
+        office.close()
+
+    assert forms == ["form-sign", "form-return"]
