@@ -56,7 +56,7 @@ document.addEventListener("input", (event) => {
   form.querySelector(".note-input").required = until.value !== form.proposed_until.value;
 });
 
-window.__dispatchDesk = connectEvents({
+const events = connectEvents({
   streams: ["all"],
   onEvent: scheduleRefresh,
   onStatus(state) {
@@ -65,3 +65,14 @@ window.__dispatchDesk = connectEvents({
     if (state === "live") scheduleRefresh(); // what changed while connecting
   },
 });
+
+/** Stop following: no socket, no refresh still scheduled, and the one under way finished (the
+ * promise a caller may wait on). Without the last two a refresh set off just before would still
+ * redraw the lists afterwards. */
+window.__dispatchDesk = {
+  close() {
+    events.close();
+    clearTimeout(timer);
+    return refreshing;
+  },
+};
