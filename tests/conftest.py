@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from command import demo, intake, ttl_cache
@@ -129,6 +131,15 @@ def browser(chromium_path: str, playwright: Playwright) -> Iterator[Browser]:
         yield launched
     finally:
         launched.close()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first() -> Iterator[None]:
+    """Each test starts in the default language and leaves it so: a test that activated English
+    on the thread made later tests' messages English, depending on the order they ran in."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -557,7 +557,7 @@ def test_only_a_district_government_passes_down_and_the_street_office_then_signs
     lifecycle.apply(
         incident.id, lifecycle.Request("pass_down", actor=user("daoli"), unit_id=office.id)
     )
-    clerk = get_user_model().objects.create_user("zhaolin")
+    clerk = get_user_model().objects.create_user("street-clerk")
     StaffProfile.objects.create(user=clerk, role=Role.UNIT_STAFF, unit=office)
     signed = lifecycle.apply(incident.id, lifecycle.Request("sign", actor=clerk))
     assert signed.status == IncidentStatus.ACCEPTED
