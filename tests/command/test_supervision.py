@@ -1,6 +1,7 @@
 """Supervision (督办): the scanner fires each alert once, on a clock the test sets; notices are
 issued, replied to, or recorded unanswered; the SMS hand-off lists what to send."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from citydesk.celery_app import app as celery_app
-from command import lifecycle, tasks
+from command import lifecycle, periodic, tasks
 from command.errors import DeadlineNotLater, IllegalTransition, NotAllowed, NoteRequired
 from command.models import (
     AlertAddressee,
@@ -345,9 +346,9 @@ def test_the_embedded_scheduler_scans_at_start_what_fell_due_meanwhile(ticket, m
     incident, assignment = ticket
     # Its clock: the wall clock as if the server came back three days after the deadline.
     back = assignment.deadline + timedelta(days=3)
-    monkeypatch.setattr(schedule.timezone, "now", lambda: back)
-    monkeypatch.setattr(schedule.connection, "close", lambda: None)  # the test's transaction
-    stop = schedule.threading.Event()
+    monkeypatch.setattr(periodic.timezone, "now", lambda: back)
+    monkeypatch.setattr(periodic.connection, "close", lambda: None)  # the test's transaction
+    stop = threading.Event()
     stop.set()  # one pass, then stop
 
     schedule.run(stop, interval=60)
@@ -460,9 +461,9 @@ def test_the_embedded_scheduler_texts_what_its_pass_fired(
     ticket, locmem_sms, monkeypatch, django_capture_on_commit_callbacks
 ):
     _incident, assignment = ticket
-    monkeypatch.setattr(schedule.timezone, "now", lambda: assignment.sign_due_at)
-    monkeypatch.setattr(schedule.connection, "close", lambda: None)
-    stop = schedule.threading.Event()
+    monkeypatch.setattr(periodic.timezone, "now", lambda: assignment.sign_due_at)
+    monkeypatch.setattr(periodic.connection, "close", lambda: None)
+    stop = threading.Event()
     stop.set()
     with django_capture_on_commit_callbacks(execute=True):
         schedule.run(stop, interval=60)
