@@ -57,7 +57,11 @@ def _detail(
         desk = unit_work.desk_of(request.user)
         ticket = unit_work.ticket(desk, tracking_no)
     except CommandError as refusal:
-        # The ticket has left the unit meanwhile: say what happened to the action first.
+        # The ticket has left the unit meanwhile: say what happened to the action first. A
+        # stale version whose ticket is now gone lost to a colleague's hand-back or to a
+        # re-dispatch (the action was let through while the unit still held it).
+        if isinstance(error, Conflict) and not isinstance(error, HandedBack):
+            error = HandedBack(f"{tracking_no} is no longer with your unit.")
         return _refused(request, error if isinstance(error, HandedBack) else refusal)
     context = {
         "desk": desk,

@@ -475,6 +475,31 @@ def test_acting_on_a_ticket_a_colleague_handed_back_meanwhile_is_a_conflict(
     assert fresh(seen).status == IncidentStatus.RETURNED
 
 
+def test_a_hand_back_committed_while_the_action_waited_for_the_lock_is_a_conflict_too(
+    browser_of, daoli_ticket, monkeypatch
+):
+    """The other order of the race PostgreSQL showed: the page's action passed the check that
+    the unit still holds the ticket, then a colleague's hand-back committed before the action
+    took the lock. Its stale version loses, and the ticket it would show is gone."""
+    colleague = get_user_model().objects.create_user("daoli2")
+    StaffProfile.objects.create(user=colleague, role=Role.UNIT_STAFF, unit=daoli_ticket.unit)
+    seen = fresh(daoli_ticket)
+    held = unit_work._still_held
+
+    def then_the_colleague_hands_it_back(desk, tracking_no):
+        incident = held(desk, tracking_no)
+        monkeypatch.setattr(unit_work, "_still_held", held)  # the colleague's own way through
+        post(browser_of("daoli2"), seen, "return", note="不属于本单位")
+        return incident
+
+    monkeypatch.setattr(unit_work, "_still_held", then_the_colleague_hands_it_back)
+    late = post(browser_of("daoli"), seen, "sign")
+
+    assert late.status_code == 409
+    assert "刚被本单位其他人退回" in page(late)
+    assert fresh(seen).status == IncidentStatus.RETURNED
+
+
 def test_the_console_speaks_english_when_asked(browser_of, daoli_ticket):
     client = browser_of("daoli")
     post(client, daoli_ticket, "sign")
