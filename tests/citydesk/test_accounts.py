@@ -369,3 +369,17 @@ async def test_a_session_from_the_login_form_opens_a_websocket(city):
 
     found = await user_of(key)
     assert found.get_username() == "nangang"
+
+
+def test_a_page_refused_to_a_role_says_why_in_the_site_s_own_page(client, city):
+    """A view's PermissionDenied (the dispatch desk to an operator) answers Django's 403 view:
+    with templates/403.html it is a page of the site, in Chinese, with the reason."""
+    sign_in(client, "operator")
+
+    answer = client.get("/dispatch/")
+
+    page = answer.content.decode()
+    assert answer.status_code == 403
+    assert '<html lang="zh-hans">' in page
+    assert "派单台仅供值班员、带班领导和系统管理员使用。" in page
+    assert 'id="signed-in"' in page  # the site's header, not a bare error page
