@@ -93,6 +93,7 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "duty.shiftkind":         (NO,     "v",         "vac",      NO,        NO,        "vacd"),
     "duty.escalationlevel":   (NO,     "v",         "vac",      NO,        NO,        "vacd"),
     "duty.dutycontact":       (NO,     NO,          "vac",      NO,        NO,        "vacd"),
+    "integrations.feedsystem": (NO,    NO,          NO,         NO,        NO,        "vacd"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("系统对接")
+
+    def ready(self) -> None:
+        from command.staff_permissions import sync_admin_group
+
+        # The administrators group again once this app's permissions exist (feed systems):
+        # command's own post_migrate runs before they are made.
+        post_migrate.connect(sync_admin_group, sender=self, dispatch_uid="integrations-admin-group")

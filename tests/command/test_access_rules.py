@@ -36,6 +36,7 @@ from duty.models import DutyContact, EscalationLevel, ShiftKind
 from hotline import screen_pop
 from hotline.models import BlockedNumber, Hold, InboundMessage, MessageKind
 from integrations.messages import IncomingCall
+from integrations.models import FeedSystem
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,9 @@ def some_object(model: str, people):
         "axes.accessattempt": lambda: AccessAttempt.objects.create(**FAILED_SIGN_IN),
         "axes.accesslog": lambda: AccessLog.objects.create(**SIGN_IN),
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**SIGN_IN),
+        "integrations.feedsystem": lambda: FeedSystem.objects.create(
+            code="hrb-110", name="110", kind="110", source_code="110", secret="x" * 32
+        ),
         "hotline.blockednumber": lambda: BlockedNumber.objects.create(
             phone="+8613900000000", reason="测试"
         ),

@@ -1,0 +1,69 @@
+"""The 110 and 12319 feeds (联动对接): other systems' records in, our states back out.
+
+Wire protocol, the same in both directions (their pushes to us, our status-backs and transfers
+to them, and our polls of a system that only offers a list API):
+
+    POST <url>
+    Content-Type: application/json; charset=utf-8
+    X-CityDesk-System:    <FeedSystem.code>, e.g. "hrb-110"
+    X-CityDesk-Timestamp: <unix seconds, UTC>
+    X-CityDesk-Nonce:     <16-64 characters [A-Za-z0-9_-], unique per request>
+    X-CityDesk-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<nonce>." + raw body)>
+
+A request is refused with 401 when a header is missing or the signature is wrong, with 403 when
+the system is unknown, inactive or of another kind than the URL's, and with 401 when the
+timestamp is more than REPLAY_WINDOW_S away from our clock or the nonce was seen before
+(`signing`). The secret is the system's own (FeedSystem.secret): each system has its own.
+
+Formats, modelled on what such systems send (field names as they are, not ours):
+
+110 (公安110接处警平台), `POST /integrations/feeds/110/`:
+
+    {"records": [{
+        "jjdbh": "HRB110202612050001",      # 接警单号, the record's id
+        "bjsj": "2026-12-05 08:31:12",      # 报警时间, Asia/Shanghai, no zone
+        "bjrdh": "13812341234",             # 报警人电话
+        "bjrxm": "",                         # 报警人姓名 (often empty)
+        "sfdz": "道里区中央大街与西十二道街交口", # 事发地址
+        "zbx": 126.6166, "zby": 45.7732,     # 坐标 (longitude x, latitude y)
+        "zbxt": "gcj02",                     # 坐标系: gcj02 (default), bd09 or wgs84
+        "jqlb": "治安类", "jqlx": "噪声扰民",   # 警情类别 and 警情类型 (police incident type)
+        "bjnr": "楼上KTV深夜噪声扰民",          # 报警内容
+        "fkzt": ""                            # 反馈状态, only on 110's answer to a transfer
+    }]}
+
+12319 (数字化城市管理, 数字城管), `POST /integrations/feeds/12319/`:
+
+    {"cases": [{
+        "ajbh": "230102-2026-000123",        # 案件编号
+        "slsj": "2026-12-05T08:31:12+08:00",  # 受理时间, ISO 8601
+        "ajlx": "部件",                       # 案件类型: 部件 or 事件
+        "dl": "公用设施", "xl": "井盖",        # 大类, 小类 by the urban-management standard
+        "dlbm": "01", "xlbm": "0103",         # their codes (GB/T 30428 style)
+        "wgbm": "230102001001",               # 单元网格编码 (grid cell), when no coordinates
+        "x": 126.6166, "y": 45.7732,          # GCJ-02 unless "zbxt" says otherwise
+        "wtms": "井盖缺失，行人易跌落",          # 问题描述
+        "wz": "道里区经纬街12号门前",            # 位置描述
+        "zp": ["https://12319.example/p/1.jpg"],# 照片 (photo URLs, kept, never fetched)
+        "sbr_dh": ""                          # 上报人电话 (a citizen's, when they called)
+    }]}
+
+A batch of up to 500 records answers 200 with one result per record, in order:
+{"results": [{"index": 0, "id": "<their id>", "ok": true, "tracking_no": "...",
+"merged": false}, {"index": 1, "id": "...", "ok": false, "error": "<reason>",
+"dead_letter": <id>}]}.
+
+Status back (联动反馈), our POST to FeedSystem.callback_url, signed the same way:
+
+    {"type": "status", "source_id": "<their record id>", "tracking_no": "HRB...",
+     "status": "<our IncidentStatus value>", "status_name": "<中文>", "at": "<ISO 8601>",
+     "seq": <outbox seq>, "note": "<optional>"}
+
+Transfer to 110 (移交110), our POST to the 110 system's transfer_url, signed the same way:
+
+    {"type": "transfer", "tracking_no": "...", "category": "...", "summary": "...",
+     "address": "...", "lat": ..., "lon": ..., "reason": "...", "at": "<ISO 8601>"}
+
+110 answers a transfer later through its own feed, as a record whose "fkzt" (反馈状态) is set
+and whose "yjdh" (移交单号) names our tracking number.
+"""

@@ -1,0 +1,14 @@
+"""The adapters' own tables, one module per adapter; nothing here is the core's."""
+
+from integrations.models.feeds import FeedNonce, FeedSystem, FeedSystemKind
+from integrations.models.sms import RANK, DeliveryStatus, OutboundSms, SmsStatus
+
+__all__ = [
+    "RANK",
+    "DeliveryStatus",
+    "FeedNonce",
+    "FeedSystem",
+    "FeedSystemKind",
+    "OutboundSms",
+    "SmsStatus",
+]
