@@ -41,6 +41,31 @@ def buildings(text_norm: str) -> frozenset[str]:
     return frozenset(_NUMBER_RE.findall(text_norm))
 
 
+# The unit (单元) of a building: 2单元 and 5单元 of one block are two stairwells, two lifts, two
+# drain stacks.
+_UNIT_RE = re.compile(rf"(\d{{1,2}}|{_CN_NUMBER})单元")
+# The side of a street or a landmark (东侧, 路北, 西边); 非南侧, 不是南边: the side it is not.
+# Not 东站 or 南岗: a side word needs its 侧, 边, 面 or 头, or 路 before it.
+_SIDE_RE = re.compile("(?:路|道)([东西南北])(?:侧|边|面)?|([东西南北])(?:侧|边|面|头)(?!门)")
+_SIDE_NOT = ("非", "不是", "不在")
+
+
+def units(text_norm: str) -> frozenset[str]:
+    """The units (单元) a normalised text names (2单元, 二单元 -> "2")."""
+    return frozenset(str(_number(found)) for found in _UNIT_RE.findall(text_norm))
+
+
+def sides(text_norm: str) -> frozenset[str]:
+    """The sides of a street a normalised text places itself on (东, 西, 南, 北), except those
+    it denies (非南侧)."""
+    found = set()
+    for match in _SIDE_RE.finditer(text_norm):
+        before = text_norm[max(0, match.start() - 2) : match.start()]
+        if not before.endswith(_SIDE_NOT):
+            found.add(match.group(1) or match.group(2))
+    return frozenset(found)
+
+
 def _building(match: re.Match[str]) -> str:
     return f"{_number(next(group for group in match.groups() if group))}号楼"
 
@@ -69,6 +94,11 @@ _DETAIL_RE = re.compile(
 _STREET_RE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:大街|大道|路|街|巷)")
 # A landmark's generic tail: 哈工大公交站 and 哈工大站 are both 哈工大.
 _GENERIC_TAIL_RE = re.compile(r"(?:公交站|车站|站点|站|广场|正门|大门|门)$")
+# A facility or part of a place (某家园换热站, 某岛景区坡道): people name the place without it.
+_PART_TAIL_RE = re.compile(
+    r"(?:换热站|热力站|锅炉房|泵站|变电站|配电室|垃圾站|垃圾点|收集点|公交站|车站|站点|景区|坡道|"
+    r"路段|地段|家属区|家属楼|院|高层|住宅楼|住宅|居民楼|大楼|广场|正门|大门)$"
+)
 MIN_PLACE = 3  # shorter keys (工大, 西街) turn up in texts by chance
 
 
@@ -86,9 +116,29 @@ def place_keys(address_norm: str) -> tuple[str, ...]:
         core = core[: detail.start()]
     keys = [core] if len(core) >= MIN_PLACE else []
     street = _STREET_RE.match(core)
-    if street is not None and street.end() < len(core):
+    if street is None:
+        keys.extend(_without_parts(core))
+        return tuple(keys)
+    if street.end() < len(core):
         landmark = _GENERIC_TAIL_RE.sub("", core[street.end() :])
         # A second street or a crossing (石头道街口) is no landmark: it names a line, not a spot.
-        if len(landmark) >= MIN_PLACE and not landmark.endswith(("路", "街", "口", "巷", "道")):
+        if landmark.endswith(("路", "街", "口", "巷", "道")):
+            return tuple(keys)
+        if len(landmark) >= MIN_PLACE:
             keys.append(landmark)
-    return tuple(keys)
+            keys.extend(_without_parts(landmark))
+        # The street too: a caller may name the landmark another way (黑龙江大学 / 黑大) or not
+        # at all; along the street the problem must still agree.
+        if len(street.group()) >= MIN_PLACE:
+            keys.append(street.group())
+    return tuple(dict.fromkeys(keys))
+
+
+def _without_parts(place: str) -> list[str]:
+    """The place without its facility or part (盛和家园换热站 -> 盛和家园), as long as a place
+    stays."""
+    shorter = []
+    while (cut := _PART_TAIL_RE.sub("", place)) != place and len(cut) >= MIN_PLACE:
+        shorter.append(cut)
+        place = cut
+    return shorter

@@ -53,10 +53,11 @@ _BOILERPLATE = (
     "请处理",
     "据反映",
     "来电人",
+    # Not after 没, 不 or 还: 还没来电 is a power cut still on.
+    "(?<![没不还])来电",
     "转办",
     "工单",
     "反映",
-    "来电",
     "市民",
     "诉求",
     "您好",
@@ -64,7 +65,13 @@ _BOILERPLATE = (
     "谢谢",
     "麻烦",
 )
-_BOILERPLATE_RE = re.compile("|".join(sorted(_BOILERPLATE, key=len, reverse=True)))
+_BOILERPLATE_RE = re.compile(
+    "|".join(
+        sorted(
+            _BOILERPLATE, key=lambda phrase: len(phrase.replace("(?<![没不还])", "")), reverse=True
+        )
+    )
+)
 
 # The words callers, operators and feeds use for the same common event differ more than their
 # characters can show (暖气不热 / 温度只有十几度 / 供热不达标); each family is rewritten to one
@@ -114,7 +121,8 @@ _EVENT_TERMS = {
         "污水(?:外溢|外冒|冒出|横流|漫出)",
         "(?:返水|反水|冒污水)",
     ),
-    "井盖缺失": ("井盖(?:丢失|缺失|没了|被偷|不见了|破损|碎了|塌陷)", "没有井盖"),
+    # Missing only: a broken or a sunken cover is another job (problems.DETAILS).
+    "井盖缺失": ("井盖(?:丢失|缺失|没了|被偷|不见了)", "没有井盖"),
     "燃气泄漏": ("(?:燃气|煤气|天然气)(?:泄漏|泄露|漏气|味道?很?(?:大|重|浓))", "漏气"),
     "停电": ("停电", "断电", "没电", "没有电"),
 }
@@ -144,10 +152,28 @@ def _grams(text: str) -> frozenset[str]:
 
 class Subject(NamedTuple):
     """What a text is about: its problem's key (command.intake.problems, "" for none) and the
-    building numbers it names (command.intake.places)."""
+    details of it, and where exactly: the building numbers, units and sides of the street it
+    names (command.intake.places)."""
 
     problem: str
     buildings: frozenset[str]
+    units: frozenset[str] = frozenset()
+    sides: frozenset[str] = frozenset()
+    details: frozenset[str] = frozenset()
+
+    def apart(self, other: "Subject") -> bool:
+        """Whether the two name different spots or faults for sure: both name buildings, units,
+        sides or details of their problem, and none in common."""
+        return (
+            _disjoint(self.buildings, other.buildings)
+            or _disjoint(self.units, other.units)
+            or _disjoint(self.sides, other.sides)
+            or _disjoint(self.details, other.details)
+        )
+
+
+def _disjoint(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a) and bool(b) and a.isdisjoint(b)
 
 
 # Equal subjects share one object: tens of thousands of prepared texts hold a few hundred.
@@ -155,7 +181,15 @@ _SUBJECTS: dict[Subject, Subject] = {}
 
 
 def _event_terms(text: str) -> Subject:
-    subject = Subject(problems.find(text).key, places.buildings(text))
+    key = problems.find(text).key
+    subject = Subject(
+        key,
+        places.buildings(text),
+        # Units tell two problems apart only for what serves a unit (a lift, a drain stack).
+        places.units(text) if problems.unit_scoped(key) else frozenset(),
+        places.sides(text),
+        problems.details(text, key) if key else frozenset(),
+    )
     return _SUBJECTS.setdefault(subject, subject)
 
 
@@ -185,9 +219,11 @@ def _event_weights(events_a: Subject, events_b: Subject) -> tuple[float, float]:
     (0.0, 1.0) and (0.0, 0.3) give to the last bit what `x` and `0.3 * x` give, for x >= 0.
     """
     same = problems.same_problem(events_a.problem, events_b.problem)
-    if same and events_a.buildings and events_b.buildings:
-        # One problem in two buildings of a compound (3号楼 and 5号楼): two incidents.
-        same = not events_a.buildings.isdisjoint(events_b.buildings)
+    if same is not False and events_a.apart(events_b):
+        # One problem in two buildings or units of a compound (3号楼 and 5号楼, 2单元 and
+        # 5单元), on two sides of a street (东侧, 路北), or two faults of one kind of thing
+        # (a missing cover and a broken one): two incidents, whatever the wording shares.
+        same = False
     if same is None:
         # Agreeing categories are no evidence here: when the lexicon was made to name nothing,
         # counting them merged a third to a half of the hard negatives of kinds (b) and (c)

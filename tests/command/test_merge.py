@@ -279,9 +279,101 @@ def test_a_follow_up_a_day_and_a_half_in_joins_the_open_incident_it_follows(city
 def test_without_a_follow_up_the_same_report_a_day_and_a_half_on_opens_a_new_incident(city, report):
     report("小区里好几条流浪狗追着人咬", **later(0))
     third = report(
-        "那几条野狗还没抓走", at=offset(CENTRAL_STREET, 10, 10), source="sms", **later(34)
+        "小区里有几条野狗追人", at=offset(CENTRAL_STREET, 10, 10), source="sms", **later(34)
     )
     assert not third.merged
+
+
+def test_a_report_that_says_the_problem_goes_on_looks_back_two_days(city, report):
+    # A nightly bar told again the next night but one: 还, 每晚 make it a follow-up.
+    first = report("报警人称一酒吧音响声音过大扰民", **later(0))
+    again = report(
+        "那个酒吧每晚音乐还是震天响 根本睡不了",
+        at=offset(CENTRAL_STREET, 30, 0),
+        source="sms",
+        **later(40),
+    )
+    assert again.merged
+    assert again.incident.pk == first.incident.pk
+
+
+def test_a_report_that_says_the_problem_goes_on_still_stays_apart_after_two_days(city, report):
+    report("报警人称一酒吧音响声音过大扰民", **later(0))
+    again = report(
+        "那个酒吧每晚音乐还是震天响 根本睡不了",
+        at=offset(CENTRAL_STREET, 30, 0),
+        source="sms",
+        **later(50),
+    )
+    assert not again.merged
+
+
+def test_two_lifts_of_one_block_in_two_units_stay_apart(city, report):
+    report("市民来电反映：某小区8号楼1单元电梯停运三天，老人下不了楼", **later(0))
+    other = report(
+        "8号楼4单元电梯也停了 天天爬楼", at=offset(CENTRAL_STREET, 10, 0), source="sms", **later(2)
+    )
+    assert not other.merged
+
+
+def test_cold_radiators_told_from_two_units_of_one_building_merge(city, report):
+    # Heating serves the whole building: the unit says where the caller lives, not another fault.
+    first = report("市民来电反映：某小区8号楼1单元暖气不热，室温十三度", **later(0))
+    other = report(
+        "8号楼4单元暖气也拔凉 屋里穿着棉袄",
+        at=offset(CENTRAL_STREET, 10, 0),
+        source="sms",
+        **later(2),
+    )
+    assert other.merged
+    assert other.incident.pk == first.incident.pk
+
+
+def test_a_lift_standing_still_and_another_whose_door_will_not_close_stay_apart(city, report):
+    report("市民来电反映：某高层电梯停运一周，维保不来", **later(0))
+    door = report(
+        "这楼电梯门老关不上 一关就弹回来",
+        at=offset(CENTRAL_STREET, 20, 0),
+        source="sms",
+        **later(3),
+    )
+    assert not door.merged
+
+
+def test_lamps_out_on_two_sides_of_one_road_stay_apart(city, report):
+    report("某大道东侧一长段路灯都不亮，晚上摸黑走", **later(0))
+    west = report(
+        "某大道西边辅路上有一根路灯坏了不亮",
+        at=offset(CENTRAL_STREET, 40, 0),
+        source="sms",
+        **later(1),
+    )
+    assert not west.merged
+
+
+def test_stray_dogs_at_a_garbage_point_stay_apart_from_its_full_bins(city, report):
+    # The bins are where the dogs are: the problem is the dogs (another category).
+    report("某街垃圾站的垃圾桶满了好几天没人清运，堆到地上", **later(0))
+    dogs = report(
+        "某街垃圾站旁边聚着好几条流浪狗 见人就撵",
+        at=offset(CENTRAL_STREET, 15, 0),
+        source="sms",
+        **later(1),
+    )
+    assert not dogs.merged
+    assert dogs.incident.category.code == "stray_animals"
+
+
+def test_a_rattling_cover_that_keeps_people_awake_is_the_cover_not_noise(city, report):
+    first = report("部件：井盖-松动。某路机动车道井盖松动，车辆碾压声响较大", **later(0))
+    night = report(
+        "某路那个井盖一过车就叮当响 吵得一宿没睡着",
+        at=offset(CENTRAL_STREET, 20, 0),
+        source="sms",
+        **later(3),
+    )
+    assert night.merged
+    assert night.incident.pk == first.incident.pk
 
 
 def test_a_report_by_address_alone_joins_the_incident_whose_text_names_its_place(city, report):

@@ -190,3 +190,85 @@ def test_a_venue_does_not_swallow_the_problem_told_after_it():
     assert key("饭店门口的井盖一踩就响") == "manhole:cover"
     assert key("饭店后厨燃气泄漏了") == "gas:leak"
     assert key("撞了人不停车直接开走了") != "transport:service"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Ice and snow told by likeness, ruts, or snow nobody cleared (with words between).
+        ("学校门口那段坡滑得跟溜冰场似的", "snow:ice"),
+        ("主街上的车辙冻成了硬棱子 底盘直刮", "snow:ice"),
+        ("下了一宿雪到中午也没人来扫", "snow:ice"),
+        # A cover missing, told well first.
+        ("小区后门有口井没有盖 拿个破筐扣着", "manhole:cover"),
+        # Branches broken by snow or wind, and the break before the branch.
+        ("院里老榆树一根大枝让大雪给压断了", "tree:fallen"),
+        ("那根断了的树枝子还在电线上搭着", "tree:fallen"),
+        ("街边一排树被砍了好几棵", "greenery:damage"),
+        ("有俩人拿电锯在锯道边的大树", "greenery:damage"),
+        # Heating: warm above and cold below, coats indoors, the effect on heating, steam.
+        ("暖气片上面温乎下面冰凉 放了水也不行", "heating:cold"),
+        ("屋里裹着羽绒服看电视", "heating:cold"),
+        ("换热站水泵故障，影响周边几栋楼正常供热", "heating:cold"),
+        ("热力井往外冒白气 路面全是冰", "heating:leak"),
+        ("供热管道泄漏 地沟里热气腾腾", "heating:leak"),
+        # Power still off: 来电 is not the hotline's boilerplate after 没, 不, 还.
+        ("都半夜了还没来电 冰箱全化了", "power:outage"),
+        # Gas: the stove that will not light, the supply stopped for works.
+        ("家里燃气灶打不着 拧了半天也没火", "gas:outage"),
+        ("小区天然气停供也不提前说", "gas:outage"),
+        # A brawl in the Northeast's words, drunks with bottles.
+        ("烧烤店门口几个人打仗呢 都见血了", "security:fight"),
+        ("一帮喝多了的在路边砸车闹事", "security:fight"),
+        # Cars blocking a way, a bus that does not stop.
+        ("小区消防通道又被私家车堵上了", "traffic:parking"),
+        ("那趟车到站不靠站 直接开走了", "transport:service"),
+        # Dust from a site, a machine's hum.
+        ("工地一起风就黄土漫天 车也不苫盖", "pollution:dust"),
+        ("楼下饭店的排风机嗡嗡响一宿", "noise:business"),
+    ],
+)
+def test_second_round_phrasings_across_registers(text, expected):
+    assert key(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A thing used as a landmark is where, not what is wrong.
+        ("垃圾站那有一帮野狗翻垃圾", "animal:dog"),
+        ("路灯杆旁边的井盖没了", "manhole:cover"),
+        ("公交站牌底下有个大坑", "road:pothole"),
+        # The word 垃圾 alone is a by-word; what is wrong with the bins is the problem.
+        ("垃圾桶都冒尖了 好几天没人拉", "garbage:uncollected"),
+        ("楼下的垃圾", "garbage:uncollected"),
+        # A sound is an impact of its cause: a cover rattling at night is the cover.
+        ("井盖一压就咣当 吵得睡不着", "manhole:cover"),
+        ("外头太吵了", "noise:*"),
+        # A dumper truck's load is not dumped soil.
+        ("渣土车不苫盖 一路掉土", "pollution:dust"),
+    ],
+)
+def test_a_landmark_a_by_word_or_an_impact_yields_to_the_problem(text, expected):
+    assert key(text) == expected
+
+
+def test_details_tell_two_faults_of_one_object_apart():
+    def details(text: str) -> frozenset[str]:
+        norm = normalise(text)
+        return problems.details(norm, problems.find(norm).key)
+
+    assert details("电梯停运三天了") == {"stuck"}
+    assert details("电梯困人，里面有人出不来") == {"stuck"}
+    assert details("电梯门关不上，一关就弹回来") == {"door"}
+    assert details("电梯坏了") == frozenset()
+    assert details("路灯杆让车撞歪了") == {"pole"}
+    # A cover has none: one missing cover is told as 缺失, 破损 and 塌陷 alike.
+    assert details("井盖破损塌陷") == frozenset()
+
+
+def test_only_what_serves_a_unit_is_told_apart_by_unit():
+    assert problems.unit_scoped("elevator:fault")
+    assert problems.unit_scoped("drain:blocked")
+    assert not problems.unit_scoped("heating:cold")
+    assert not problems.unit_scoped("water:outage")
