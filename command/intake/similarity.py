@@ -160,6 +160,8 @@ class Subject(NamedTuple):
     units: frozenset[str] = frozenset()
     sides: frozenset[str] = frozenset()
     details: frozenset[str] = frozenset()
+    # Whether it names any of the four: most texts name none, and the look-up asks per candidate.
+    marked: bool = False
 
     def apart(self, other: "Subject") -> bool:
         """Whether the two name different spots or faults for sure: both name buildings, units,
@@ -182,14 +184,14 @@ _SUBJECTS: dict[Subject, Subject] = {}
 
 def _event_terms(text: str) -> Subject:
     key = problems.find(text).key
-    subject = Subject(
-        key,
+    where = (
         places.buildings(text),
         # Units tell two problems apart only for what serves a unit (a lift, a drain stack).
         places.units(text) if problems.unit_scoped(key) else frozenset(),
         places.sides(text),
         problems.details(text, key) if key else frozenset(),
     )
+    subject = Subject(key, *where, any(where))
     return _SUBJECTS.setdefault(subject, subject)
 
 
@@ -219,7 +221,7 @@ def _event_weights(events_a: Subject, events_b: Subject) -> tuple[float, float]:
     (0.0, 1.0) and (0.0, 0.3) give to the last bit what `x` and `0.3 * x` give, for x >= 0.
     """
     same = problems.same_problem(events_a.problem, events_b.problem)
-    if same is not False and events_a.apart(events_b):
+    if same is not False and events_a.marked and events_b.marked and events_a.apart(events_b):
         # One problem in two buildings or units of a compound (3号楼 and 5号楼, 2单元 and
         # 5单元), on two sides of a street (东侧, 路北), or two faults of one kind of thing
         # (a missing cover and a broken one): two incidents, whatever the wording shares.
