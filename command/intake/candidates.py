@@ -227,7 +227,7 @@ class CandidateIndex:
                 if gap_us > span_us:
                     continue
                 norm = record.text.norm
-                if any(place in norm for place in places_named):
+                if any(places.names(norm, place) for place in places_named):
                     found.append((record, record.text, distance_m, gap_us / 60_000_000))
         return found
 
@@ -247,7 +247,9 @@ class CandidateIndex:
         for category in self._categories(merge_group):
             for record in unplaced.get(category, ()):
                 gap_us = _gap_us(at_us, record.opened_us, record.last_us)
-                if gap_us <= span_us and any(place in text_norm for place in record.places):
+                if gap_us <= span_us and any(
+                    places.names(text_norm, place) for place in record.places
+                ):
                     found.append((record, record.text, distance_m, gap_us / 60_000_000))
         return found
 

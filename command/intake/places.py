@@ -46,7 +46,12 @@ def buildings(text_norm: str) -> frozenset[str]:
 _UNIT_RE = re.compile(rf"(\d{{1,2}}|{_CN_NUMBER})单元")
 # The side of a street or a landmark (东侧, 路北, 西边); 非南侧, 不是南边: the side it is not.
 # Not 东站 or 南岗: a side word needs its 侧, 边, 面 or 头, or 路 before it.
-_SIDE_RE = re.compile("(?:路|道)([东西南北])(?:侧|边|面)?|([东西南北])(?:侧|边|面|头)(?!门)")
+# 路西 alone only before what follows a side (路北机动车道), not as a street's start
+# (友谊路西十六道街).
+_SIDE_RE = re.compile(
+    "(?:路|道)([东西南北])(?:侧|边|面|(?=的|有|一|那|这|机动|人行|便道|辅路|$))"
+    "|([东西南北])(?:侧|边|面|头)(?!门)"
+)
 _SIDE_NOT = ("非", "不是", "不在")
 
 
@@ -99,6 +104,7 @@ _PART_TAIL_RE = re.compile(
     r"(?:换热站|热力站|锅炉房|泵站|变电站|配电室|垃圾站|垃圾点|收集点|公交站|车站|站点|景区|坡道|"
     r"路段|地段|家属区|家属楼|院|高层|住宅楼|住宅|居民楼|大楼|广场|正门|大门)$"
 )
+BOTH = "+"  # in a key: every part named (a crossing's two streets); normalised text has no "+"
 MIN_PLACE = 3  # shorter keys (工大, 西街) turn up in texts by chance
 
 
@@ -123,7 +129,7 @@ def place_keys(address_norm: str) -> tuple[str, ...]:
         landmark = _GENERIC_TAIL_RE.sub("", core[street.end() :])
         # A second street or a crossing (石头道街口) is no landmark: it names a line, not a spot.
         if landmark.endswith(("路", "街", "口", "巷", "道")):
-            return tuple(keys)
+            return tuple(keys) + _crossed(street.group(), core[street.end() :])
         if len(landmark) >= MIN_PLACE:
             keys.append(landmark)
             keys.extend(_without_parts(landmark))
@@ -132,6 +138,23 @@ def place_keys(address_norm: str) -> tuple[str, ...]:
         if len(street.group()) >= MIN_PLACE:
             keys.append(street.group())
     return tuple(dict.fromkeys(keys))
+
+
+def _crossed(first: str, rest: str) -> tuple[str, ...]:
+    """A crossing of two streets as both its streets (群力大道+丽江路): callers name either first,
+    and write the crossing their own way (A路靠近B街一侧, A路/B街, B街A路口)."""
+    second = rest.removesuffix("口")
+    if _STREET_RE.fullmatch(second) is None:
+        return ()
+    return (f"{first}{BOTH}{second}",)
+
+
+def names(text_norm: str, key: str) -> bool:
+    """Whether a normalised text names the place `key` (place_keys): the key itself, or, for a
+    crossing, both its streets."""
+    if BOTH not in key:
+        return key in text_norm
+    return all(part in text_norm for part in key.split(BOTH))
 
 
 def _without_parts(place: str) -> list[str]:

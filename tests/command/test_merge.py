@@ -425,3 +425,22 @@ def test_an_incident_known_by_address_alone_takes_the_first_located_report_and_i
     )
     assert nearby.merged
     assert nearby.incident.pk == by_address.incident.pk
+
+
+@pytest.mark.parametrize(
+    ("text", "goes_on"),
+    [
+        ("那几条野狗还没抓走", True),
+        ("这电梯坏了七八天了", True),
+        ("饭店排风机天天响到半夜", True),
+        ("物业一直拖着不修", True),
+        ("小区里有几条野狗追人", False),
+        # Again is a new incident: the problem came back after it was dealt with.
+        ("井盖又丢了", False),
+    ],
+)
+def test_a_follow_up_is_told_by_words_that_the_problem_goes_on(text, goes_on):
+    from command.intake import merge
+    from command.intake.similarity import normalise
+
+    assert merge.ongoing(normalise(text)) is goes_on

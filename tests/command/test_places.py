@@ -54,9 +54,11 @@ def test_buildings_are_the_numbers_a_text_names():
         # ... as long as a place stays (东方 alone is too short to be told apart).
         ("香坊区通达街东方家属区", ("通达街东方家属区", "东方家属区", "通达街")),
         # A crossing is a key whichever way it is written; it is no landmark of its first street.
-        ("道外区景阳街与南七道街交口", ("景阳街南七道街口",)),
-        ("景阳街南七道街路口", ("景阳街南七道街口",)),
-        ("景阳街南七道街口", ("景阳街南七道街口",)),
+        # And as its two streets, which callers name in either order and their own words.
+        ("道外区景阳街与南七道街交口", ("景阳街南七道街口", "景阳街+南七道街")),
+        ("景阳街南七道街路口", ("景阳街南七道街口", "景阳街+南七道街")),
+        ("景阳街南七道街口", ("景阳街南七道街口", "景阳街+南七道街")),
+        ("香坊区民生大街/公滨路", ("民生大街公滨路", "民生大街+公滨路")),
     ],
 )
 def test_place_keys_are_where_an_address_is(address, keys):
@@ -80,3 +82,12 @@ def test_sides_are_where_on_a_street_a_text_places_itself_not_where_it_denies():
     assert places.sides(normalise("非东侧，在西侧")) == {"西"}
     # Street and station names are not sides.
     assert places.sides(normalise("南岗区东大直街三棵树东站")) == frozenset()
+    assert places.sides(normalise("友谊路西十六道街口")) == frozenset()
+
+
+def test_a_crossing_is_named_by_its_streets_in_any_order_and_wording():
+    (crossing, streets) = places.place_keys(normalise("南岗区民生大街与公滨路交口"))
+    assert places.names(normalise("公滨路靠近民生大街一侧垃圾成堆"), streets)
+    assert places.names(normalise("民生大街公滨路路口"), crossing)
+    assert not places.names(normalise("民生大街上垃圾成堆"), streets)
+    assert not places.names(normalise("民生大街上垃圾成堆"), crossing)
