@@ -11,8 +11,10 @@ similarity 0.8 + 0.2 x bigram containment); two that name different problems nev
 capped at 0.3, score <= 0.51); where either names none, the characters decide as before. At 300 m
 the same wording 1-3 km away stays apart; at 24 h the same problem days later does.
 
-The window runs from an incident's latest report: an open incident goes on taking follow-ups; one
-resolved or closed has left the index, so the same problem days later opens a new one. A report
+The window runs from an incident's latest report: an open incident goes on taking follow-ups (a
+report that says its problem goes on looks back twice as far, `ongoing`); one resolved or closed
+has left the index, so the same problem days later opens a new one. Two texts of one problem that
+name other units, sides of the street or faults stay apart (similarity.Subject.apart). A report
 without a point is matched by the place its address names (places.place_keys) against the text
 of located incidents; a located report that finds nothing near is matched against incidents known
 by address alone whose place its text names. Either way the distance is taken as PLACE_DISTANCE_M.

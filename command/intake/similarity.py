@@ -162,6 +162,8 @@ class Subject(NamedTuple):
     details: frozenset[str] = frozenset()
     # Whether it names any of the four: most texts name none, and the look-up asks per candidate.
     marked: bool = False
+    # The text says it is about another one than the one known (另一个井盖, 又一处, 不是刚才那个).
+    another: bool = False
 
     def apart(self, other: "Subject") -> bool:
         """Whether the two name different spots or faults for sure: both name buildings, units,
@@ -172,6 +174,14 @@ class Subject(NamedTuple):
             or _disjoint(self.sides, other.sides)
             or _disjoint(self.details, other.details)
         )
+
+
+# A reporter who knows of one and tells of another (另一个, 又一处, 还有一根, 不是刚才报的那个).
+_MEASURE = "(?:个|处|根|台|部|棵|口|块|盏|基|段|家|辆)"
+_ANOTHER_RE = re.compile(
+    f"另(?:外)?一{_MEASURE}|又一{_MEASURE}|还有一{_MEASURE}|"
+    "不是(?:之前|刚才|上午|下午|昨天|前面|早上|早先)?(?:报|说|反映)?的?那"
+)
 
 
 def _disjoint(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -191,7 +201,7 @@ def _event_terms(text: str) -> Subject:
         places.sides(text),
         problems.details(text, key) if key else frozenset(),
     )
-    subject = Subject(key, *where, any(where))
+    subject = Subject(key, *where, any(where), _ANOTHER_RE.search(text) is not None)
     return _SUBJECTS.setdefault(subject, subject)
 
 
@@ -224,7 +234,11 @@ def _event_weights(events_a: Subject, events_b: Subject) -> tuple[float, float]:
     if same is not False and events_a.marked and events_b.marked and events_a.apart(events_b):
         # One problem in two buildings or units of a compound (3号楼 and 5号楼, 2单元 and
         # 5单元), on two sides of a street (东侧, 路北), or two faults of one kind of thing
-        # (a missing cover and a broken one): two incidents, whatever the wording shares.
+        # (a lift stuck and one whose door will not close): two incidents, whatever the wording
+        # shares.
+        same = False
+    if same and events_a.another:
+        # The report says it is not about the one already known: not that incident.
         same = False
     if same is None:
         # Agreeing categories are no evidence here: when the lexicon was made to name nothing,

@@ -444,3 +444,22 @@ def test_a_follow_up_is_told_by_words_that_the_problem_goes_on(text, goes_on):
     from command.intake.similarity import normalise
 
     assert merge.ongoing(normalise(text)) is goes_on
+
+
+def test_a_report_that_says_it_is_about_another_one_stays_apart(city, report):
+    first = report("部件：井盖-缺失。某路机动车道井盖缺失", **later(0))
+    other = report(
+        "某路这又一个井盖没了 不是上午报的那个",
+        at=offset(CENTRAL_STREET, 30, 0),
+        source="sms",
+        **later(2),
+    )
+    assert not other.merged
+    same = report(
+        "某路机动车道上那个井盖还没补上",
+        at=offset(CENTRAL_STREET, 5, 0),
+        source="sms",
+        **later(3),
+    )
+    assert same.merged
+    assert same.incident.pk == first.incident.pk
