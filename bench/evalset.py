@@ -4,21 +4,24 @@ sources tell them, written to bench/data/merge_eval.jsonl by a deterministic gen
     .venv/bin/python -m bench.evalset            # regenerate the file (identical every time)
 
 What is in it, and why:
-- Incidents (clusters) of 25 kinds of problem (bench.complaints) at real places checked to lie
-  well inside their district (bench.harbin_places); each is reported 1-8 times over minutes to
-  hours, from points up to JITTER_M from its place (GPS noise, where the caller stood).
-- Five registers (bench.registers): 12345 operator summaries, SMS with dialect and typos and no
-  category, web forms with their own (sometimes wrong) category, 110 police records, 12319 cases
-  with the urban-management class. Points in WGS-84, GCJ-02 or BD-09 as each source sends
-  them (command.intake.coords converts); a few hotline and web reports carry an address only.
+- Incidents (clusters) of 25 kinds of problem (integrations.simulator.problems) at real places
+  checked to lie well inside their district (integrations.simulator.places); each is reported
+  1-8 times over minutes to hours, from points up to JITTER_M from its place (GPS noise, where
+  the caller stood).
+- Five registers (integrations.simulator.registers): 12345 operator summaries, SMS with dialect
+  and typos and no category, web forms with their own (sometimes wrong) category, 110 police
+  records, 12319 cases with the urban-management class. Points in WGS-84, GCJ-02 or BD-09 as
+  each source sends them (command.intake.coords converts); a few hotline and web reports carry
+  an address only.
 - Hard negatives, each a cluster paired with the incident it must not merge into
   (`negative_of`): (a) the same problem, worded the same, at a place 1-3 km away in the same
   hours; (b) the same spot and time, another category; (c) the same spot, alike in words, another
-  object (bench.complaints.OTHER_OBJECT); (d) the same spot and problem 3-6 days later.
+  object (integrations.simulator.problems.OTHER_OBJECT); (d) the same spot and problem 3-6 days
+  later.
 
 One JSON object a line, in the order received. Gold labels under "gold": cluster, category
-(a code of command/data/categories.json, or of bench.complaints.CATEGORIES_TO_ADD), family,
-district (adcode), problem, place, hard_negative (a/b/c/d or null) and negative_of.
+(a code of command/data/categories.json, or of the simulator's problems.CATEGORIES_TO_ADD),
+family, district (adcode), problem, place, hard_negative (a/b/c/d or null) and negative_of.
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench import registers
-from bench.complaints import BY_KEY, FAMILIES, OTHER_OBJECT, PROBLEMS, Problem
-from bench.harbin_places import PLACES, Place, check_places
+from integrations.simulator import registers
+from integrations.simulator.places import PLACES, Place, check_places
+from integrations.simulator.problems import BY_KEY, FAMILIES, OTHER_OBJECT, PROBLEMS, Problem
 
 SEED = 20261123
 PATH = Path(__file__).resolve().parent / "data" / "merge_eval.jsonl"
