@@ -78,6 +78,11 @@ class Command(BaseCommand):
             default=10.0,
             help="a progress line this often when not a terminal",
         )
+        parser.add_argument(
+            "--lines",
+            action="store_true",
+            help="a progress line every --every seconds also on a terminal (one it shares)",
+        )
         parser.add_argument("--quiet", action="store_true", help="the summary only")
 
     def handle(self, *args, **options) -> None:
@@ -106,7 +111,7 @@ class Command(BaseCommand):
                 run=_run_tag(),
                 workers=max(1, options["workers"]),
                 out=self.stdout._out,
-                tty=not options["quiet"] and sys.stdout.isatty(),
+                tty=not (options["quiet"] or options["lines"]) and sys.stdout.isatty(),
                 every_s=0 if options["quiet"] else options["every"],
             )
         except send.BadTarget as error:
