@@ -120,11 +120,12 @@ def stream(seed: int, sources: Sequence[str] = SOURCES, run: str = "r") -> Itera
             number = next(episodes)
             if located and roll < BURST_SHARE + NOISE_SHARE:
                 burst = _burst(rng, number, located)
-                dues = [(burst, source) for source in _burst_sources(rng, located)]
+                dues = [(burst, source) for source in _burst_sources(rng, burst.problem, located)]
                 if roll >= BURST_SHARE:
                     noise = _noise(rng, number, burst)
                     if noise is not None:  # a far twin in the words of the burst's first
-                        source = dues[0][1] if noise.kind == "noise_far" else rng.choice(located)
+                        far = noise.kind == "noise_far"
+                        source = dues[0][1] if far else _teller(rng, noise.problem, located)
                         dues.append((noise, source))
             else:
                 source = rng.choices(sources, weights)[0]
@@ -172,12 +173,19 @@ def _burst(rng: random.Random, number: int, located: Sequence[str]) -> _Episode:
     return _Episode(problem, place, "burst", f"b{number}", f"e{number}", BURST_JITTER_M)
 
 
-def _burst_sources(rng: random.Random, located: Sequence[str]) -> list[str]:
+def _burst_sources(rng: random.Random, problem: Problem, located: Sequence[str]) -> list[str]:
+    """Who tells of a burst: the located sources that hear of its problem, as often as they do."""
+    hearing = [s for s in located if s in problem.sources]
     size = rng.choices(BURST_SIZES, BURST_SIZE_WEIGHTS)[0]
-    chosen = [rng.choice(located) for _ in range(size)]
-    if len(located) > 1 and len(set(chosen)) == 1:  # one problem told several ways
-        chosen[-1] = rng.choice([s for s in located if s != chosen[0]])
+    chosen = rng.choices(hearing, [problem.sources[s] for s in hearing], k=size)
+    if len(hearing) > 1 and len(set(chosen)) == 1:  # one problem told several ways
+        chosen[-1] = rng.choice([s for s in hearing if s != chosen[0]])
     return chosen
+
+
+def _teller(rng: random.Random, problem: Problem, located: Sequence[str]) -> str:
+    hearing = [s for s in located if s in problem.sources] or list(located)
+    return rng.choices(hearing, [problem.sources.get(s, 1) for s in hearing])[0]
 
 
 def _noise(rng: random.Random, number: int, burst: _Episode) -> _Episode | None:
