@@ -156,6 +156,7 @@ class Run:
     out: TextIO | None = None
     tty: bool = False
     every_s: float = 10.0  # a progress line this often when not a terminal; 0: none
+    limit: int = 0  # stop after this many reports (0: no limit): tests and fixed-size runs
     stop: threading.Event = field(default_factory=threading.Event)
     stats: Stats = field(default_factory=Stats)
     clock: Callable[[], float] = time.monotonic
@@ -187,6 +188,8 @@ class Run:
                 report = next(reports)
                 pool.submit(self._send, report, slots)
                 next_at += arrivals.expovariate(self.rate)
+                if self.limit and report.seq + 1 >= self.limit:
+                    break
         self._close_all()
         if self.out is not None:
             end = "\n" if self.tty and self._showing else ""

@@ -163,8 +163,7 @@ def urban_case(report: SimReport, now: datetime) -> dict:
         "dl": dl,
         "xl": xl,
         "dlbm": dlbm,
-        "xlbm": dlbm
-        + f"{int(hashlib.md5(xl.encode(), usedforsecurity=False).hexdigest(), 16) % 90 + 10}",
+        "xlbm": dlbm + f"{_stable(xl) % 90 + 10}",  # a 小类's code: the same for the same name
         "wtms": report.text,
         "wz": report.address,
         "zp": [],
@@ -182,8 +181,13 @@ def urban_case(report: SimReport, now: datetime) -> dict:
 def grid_code(report: SimReport) -> str:
     """单元网格编码: the district's adcode, a street (3 digits) and a cell (3 digits); the same
     place gives the same cell."""
-    digest = int(hashlib.md5(report.place.encode(), usedforsecurity=False).hexdigest(), 16)
+    digest = _stable(report.place)
     return f"{report.district}{digest % 20 + 1:03d}{digest // 20 % 200 + 1:03d}"
+
+
+def _stable(text: str) -> int:
+    """A number of `text`, the same in every process (hash() is salted per process)."""
+    return int(hashlib.md5(text.encode(), usedforsecurity=False).hexdigest(), 16)
 
 
 def _police(report: SimReport, credentials: Credentials, now: datetime) -> Request:
