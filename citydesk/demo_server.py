@@ -36,21 +36,26 @@ def main(argv: list[str] | None = None) -> int:
     env = demo_environment(base)
     serve = ["-m", "citydesk.server", "-b", args.host, "-p", str(args.port), "asgi:application"]
     server = subprocess.Popen([sys.executable, *serve], cwd=ROOT, env=env)
-    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
-    simulator = None
+    children: list[subprocess.Popen] = []
+
+    def stop_all(*_) -> None:
+        # The simulator first, ended, so that nothing it sends meets a server going away.
+        for child in children:
+            stop(child)
+        if server.poll() is None:
+            server.terminate()
+
+    signal.signal(signal.SIGTERM, stop_all)
     try:
         if args.simulate > 0 and wait_until_healthy(base, server):
-            simulator = subprocess.Popen(
-                [sys.executable, *simulate_args(base, args.simulate)],
-                cwd=ROOT,
-                env=env,
-            )
+            command = [sys.executable, *simulate_args(base, args.simulate)]
+            children.append(subprocess.Popen(command, cwd=ROOT, env=env))
         return wait(server)
-    except KeyboardInterrupt:  # Ctrl-C reached the server too: let it finish
+    except KeyboardInterrupt:  # Ctrl-C reached the server and the simulator too: let them end
         return wait(server)
     finally:
-        if simulator is not None:
-            stop(simulator)
+        for child in children:
+            stop(child)
 
 
 def simulate_args(base: str, rate: float) -> list[str]:
