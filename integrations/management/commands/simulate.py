@@ -15,25 +15,22 @@ from django.db import DatabaseError
 from integrations.simulator import credentials, generate, send
 
 
-def rate(value: str) -> float:
+def _number(value: str, what: str) -> float:
     try:
-        number = float(value)
+        return float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"give reports a second as a number, not {value!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"give {what} as a number, not {value!r}") from None
+
+
+def rate(value: str) -> float:
+    number = _number(value, "reports a second")
     if not 0 < number <= 10_000:
         raise argparse.ArgumentTypeError(f"give a rate above 0 and at most 10000, not {value}")
     return number
 
 
 def duration(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"give seconds as a number (0: until stopped), not {value!r}"
-        ) from None
+    number = _number(value, "seconds (0: until stopped)")
     if number < 0:
         raise argparse.ArgumentTypeError(f"give 0 (until stopped) or more seconds, not {value}")
     return number
