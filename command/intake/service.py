@@ -21,7 +21,7 @@ from command.intake.classify import Classification, classify
 from command.intake.tracking import next_tracking_nos
 from command.models import OPEN_STATUSES, Category, Incident, Priority, Report
 from command.outbox import events
-from command.reference_data import sources
+from command.reference_data import SOURCE_ALIASES, source_code, sources
 
 MAX_TEXT = 4000
 # Clocks of feeding systems drift; a report "from the future" beyond this is a bad timestamp.
@@ -211,6 +211,7 @@ class _Plan:
 
 
 def _submit_batch(reports: Sequence[ReportIn], now: datetime) -> list[IntakeResult | InvalidReport]:
+    reports = [canonical(report) for report in reports]
     results: list[IntakeResult | InvalidReport | None] = [None] * len(reports)
     first: dict[tuple[str, str], int] = {}
     for i, report in enumerate(reports):
@@ -430,6 +431,13 @@ def _opening(incident: Incident, route: routing.Route, stored: Report, taken: _T
     )
 
 
+def canonical(report: ReportIn) -> ReportIn:
+    """The report under our own source code when it came under an alias ("12345": hotline),
+    so a replay under either name is the same report."""
+    code = source_code(report.source)
+    return report if code == report.source else replace(report, source=code)
+
+
 def _key(report: ReportIn) -> tuple[str, str]:
     return report.source, report.external_id
 
@@ -572,7 +580,8 @@ def _validate(report: ReportIn, now: datetime) -> None:
         errors.setdefault(name, []).append(message)
 
     if report.source not in sources():
-        bad("source", f"Unknown source. Known: {', '.join(sorted(sources()))}.")
+        known = sorted({*sources(), *SOURCE_ALIASES})
+        bad("source", f"Unknown source. Known: {', '.join(known)}.")
     if not report.external_id.strip() or len(report.external_id) > 128:
         bad("external_id", "Required, at most 128 characters.")
     if not report.text.strip():
