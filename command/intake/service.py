@@ -29,6 +29,9 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 # Earlier than this is a broken clock too; near year 1 the merge window's arithmetic overflows.
 EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
 PHONE_RE = re.compile(r"^\+?\d{5,20}$")
+MAX_CATEGORY = Report._meta.get_field("category_given").max_length
+MAX_ADDRESS = Report._meta.get_field("address").max_length
+MAX_NAME = Report._meta.get_field("reporter_name").max_length
 
 
 @dataclass(frozen=True)
@@ -590,6 +593,14 @@ def _validate(report: ReportIn, now: datetime) -> None:
         bad("text", f"At most {MAX_TEXT} characters.")
     if report.priority and report.priority not in Priority.values:
         bad("priority", f"Choose one of: {', '.join(Priority.values)}.")
+    # The columns' own limits: PostgreSQL refuses a longer value, and with it the whole batch.
+    for name, value, limit in (
+        ("category", report.category, MAX_CATEGORY),
+        ("address", report.address, MAX_ADDRESS),
+        ("reporter.name", report.reporter_name, MAX_NAME),
+    ):
+        if len(value) > limit:
+            bad(name, f"At most {limit} characters.")
     if report.received_at is not None:
         if timezone.is_naive(report.received_at):
             bad("received_at", "Give a time zone (e.g. 2026-11-22T08:30:00+08:00).")
