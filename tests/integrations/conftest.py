@@ -1,16 +1,7 @@
-"""Fixtures of the adapters' tests: the SMS ones (tests.sms_fixtures), and the feeds' systems
-and signed pushes."""
+"""Fixtures of the adapters' tests: the SMS ones (tests.sms_fixtures) and the feeds'
+(tests.feed_fixtures)."""
 
-from __future__ import annotations
-
-import json
-from collections.abc import Callable
-
-import pytest
-from django.test import Client
-
-from integrations.feeds import signing
-from integrations.models import FeedSystem
+from tests.feed_fixtures import feed_system, push  # noqa: F401
 from tests.sms_fixtures import (  # noqa: F401
     _forget_tracking_sequences,
     eager_tasks,
@@ -19,47 +10,3 @@ from tests.sms_fixtures import (  # noqa: F401
     twilio,
     webhook,
 )
-
-# --- the feeds (110, 12319): systems, signed pushes -------------------------------------------
-
-
-@pytest.fixture
-def feed_system(city) -> Callable[..., FeedSystem]:
-    """A registered feed system of a kind ("110" or "12319"), with its own secret."""
-
-    def make(kind: str = "110", code: str | None = None, **fields) -> FeedSystem:
-        fields.setdefault("source_code", kind)
-        return FeedSystem.objects.create(
-            code=code or f"hrb-{kind}",
-            name=f"哈尔滨{kind}",
-            kind=kind,
-            secret=signing.new_secret(),
-            **fields,
-        )
-
-    return make
-
-
-@pytest.fixture
-def push() -> Callable[..., object]:
-    """POST a body to a feed endpoint as `system` signs it; `body` may be bytes or a value to
-    send as JSON; `headers` replace or (as None) drop signed headers."""
-    client = Client()
-
-    def post(system: FeedSystem, body, *, kind: str | None = None, headers=None, **signing_args):
-        raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-        signed = signing.signed_headers(system.code, system.secret, raw, **signing_args)
-        for name, value in (headers or {}).items():
-            if value is None:
-                signed.pop(name, None)
-            else:
-                signed[name] = value
-        content_type = signed.pop("Content-Type", "application/json")
-        return client.post(
-            f"/integrations/feeds/{kind or system.kind}/",
-            raw,
-            content_type=content_type,
-            headers=signed,
-        )
-
-    return post
