@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
@@ -27,7 +28,8 @@ def endpoint(kind: str) -> Callable[[HttpRequest], JsonResponse]:
         try:
             body = request.body
         except RequestDataTooBig:
-            return _refused(413, f"the body is too large: send at most {inbound.MAX_RECORDS}")
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return _refused(413, f"the body is over {limit} bytes: send fewer records a request")
         try:
             results = inbound.receive(kind, request.headers, body)
         except signing.Refused as refusal:

@@ -332,6 +332,16 @@ def test_a_body_that_is_no_batch_is_a_400_with_its_reason(feed_system, push, bod
     assert response.json()["error"]
 
 
+def test_a_body_over_the_limit_is_a_413(feed_system, push, settings):
+    big = {"records": [police(f"R-{i}", bjnr="噪" * 1000) for i in range(400)]}
+
+    response = push(feed_system("110"), big)
+
+    assert response.status_code == 413
+    assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in response.json()["error"]
+    assert not Report.objects.exists()
+
+
 def test_more_than_500_records_are_refused_whole(feed_system, push):
     response = push(feed_system("110"), {"records": [police(f"R-{i}") for i in range(501)]})
 
