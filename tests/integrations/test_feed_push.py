@@ -16,6 +16,7 @@ from command.intake import coords
 from command.models import Incident, IncidentStatus, Report
 from integrations.feeds import signing
 from integrations.feeds.police110 import TRANSFER_ANSWER_REASON
+from integrations.feeds.records import Answered
 from integrations.models import FeedDeadLetter, FeedNonce
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
@@ -194,6 +195,23 @@ def test_a_110_answer_to_our_transfer_waits_for_the_transfer_module(feed_system,
     assert answer[0]["error"] == TRANSFER_ANSWER_REASON == "移交反馈由移交模块处理"
     assert FeedDeadLetter.objects.get().error == TRANSFER_ANSWER_REASON
     assert not Report.objects.exists()
+
+
+def test_the_transfer_answer_seam_takes_an_answered_record(feed_system, push, monkeypatch):
+    """Where the transfer module plugs in: a record it takes in full is answered ok with the
+    tracking number it concerns, and makes no report."""
+    from integrations.feeds import police110
+
+    monkeypatch.setattr(
+        police110, "_transfer_answer", lambda system, record: Answered(record["yjdh"])
+    )
+    record = police("HRB110-FK-2", yjdh="20261205-0007", fkzt="已处置")
+
+    (answer,) = results(push(feed_system("110"), {"records": [record]}))
+
+    assert (answer["ok"], answer["tracking_no"], answer["merged"]) == (True, "20261205-0007", False)
+    assert not Report.objects.exists()
+    assert not FeedDeadLetter.objects.exists()
 
 
 def test_a_bd09_point_lands_in_the_district_of_its_gcj02_twin(feed_system, push, harbin_index):
