@@ -47,7 +47,7 @@ def authenticate(
     code = headers.get(signing.SYSTEM, "")
     if not code:
         raise signing.Refused(401, f"missing {signing.SYSTEM} header")
-    system = FeedSystem.objects.filter(code=code[:32]).first()
+    system = FeedSystem.objects.filter(code=code).first()
     if system is None or not system.active:
         raise signing.Refused(403, "unknown or inactive system")
     if system.kind != kind:
