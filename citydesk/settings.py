@@ -164,6 +164,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "duty.scan",
         "schedule": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
     },
+    # The 110/12319 feeds: poll the systems in pull mode when due, forget old nonces.
+    "feeds-pass": {
+        "task": "integrations.feeds_pass",
+        "schedule": float(os.environ.get("CITYDESK_FEED_PASS_SECONDS", "15")),
+    },
 }
 
 # --- Auth, i18n, static -------------------------------------------------------------------
@@ -292,6 +297,10 @@ CITYDESK = {
     "PHOTO_MAX_BYTES": int(os.environ.get("CITYDESK_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
     # How often the duty room's pass runs (duty.scan: escalation, surges, handovers).
     "DUTY_SCAN_SECONDS": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
+    # The feeds' pass (integrations.feeds.schedule): how often systems in pull mode are looked
+    # at (each is polled after its own pull_interval_s); in the embedded mode a server thread.
+    "FEED_PASS_SECONDS": float(os.environ.get("CITYDESK_FEED_PASS_SECONDS", "15")),
+    "FEEDS_IN_PROCESS": os.environ.get("CITYDESK_FEEDS_IN_PROCESS", "auto"),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
     # The demo feed systems' shared secrets (hrb-110, hrb-12319); unset: made once, kept in var/.

@@ -76,6 +76,7 @@ ADMIN: dict[str, tuple[str, ...]] = {
     #                         operator duty_officer duty_leader unit_staff integrator administrator
     "command.source":         (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
     "command.category":       (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
+    "command.categoryalias":  (NO,     NO,          "vacd",     NO,        NO,        "vacd"),
     "command.unit":           (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
     "command.holiday":        (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
     "command.district":       (NO,     "v",         "v",        NO,        NO,        "v"),
@@ -94,6 +95,7 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "duty.escalationlevel":   (NO,     "v",         "vac",      NO,        NO,        "vacd"),
     "duty.dutycontact":       (NO,     NO,          "vac",      NO,        NO,        "vacd"),
     "integrations.feedsystem": (NO,    NO,          NO,         NO,        NO,        "vacd"),
+    "integrations.feeddeadletter": (NO, NO,         NO,         NO,        NO,        "vcd"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

@@ -68,6 +68,17 @@ class CategoryAdmin(MatrixAdmin):
     search_fields = ["code", "name"]
 
 
+@admin.register(models.CategoryAlias)
+class CategoryAliasAdmin(MatrixAdmin):
+    """A feed's own category (12319 小类, 110 警情类型) to ours: edited here, read by intake
+    within a minute (its taxonomy cache)."""
+
+    list_display = ["code", "source", "category"]
+    list_filter = ["source", "category"]
+    search_fields = ["code"]
+    list_select_related = ["source", "category"]
+
+
 @admin.register(models.District)
 class DistrictAdmin(MatrixAdmin):
     list_display = ["code", "name", "source", "updated_at"]

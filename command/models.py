@@ -83,14 +83,26 @@ class Category(models.Model):
 class CategoryAlias(models.Model):
     """A source's own category code (e.g. a 12319 code) mapped to ours."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE)
-    code = models.CharField(max_length=64)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, verbose_name=_("source"))
+    # Matched lower-cased, whole or by its last part after "/" (command.intake.classify).
+    code = models.CharField(_("the source's code or name"), max_length=64)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, verbose_name=_("category"))
 
     class Meta:
+        verbose_name = _("category alias")
+        verbose_name_plural = _("category aliases")
+        ordering = ["source", "code"]
         constraints = [
             models.UniqueConstraint(fields=["source", "code"], name="category_alias_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code}: {self.code}"
+
+    def save(self, *args, **kwargs) -> None:
+        # classify looks codes up lower-cased; an administrator may type "A01".
+        self.code = self.code.strip().lower()
+        super().save(*args, **kwargs)
 
 
 class District(models.Model):

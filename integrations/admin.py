@@ -1,22 +1,36 @@
 """The feed systems in the admin: an administrator registers a system and reads its secret once,
-when it is made; afterwards only its first characters are shown."""
+when it is made; afterwards only its first characters are shown. A poll's last failure is shown
+on the system; records that could not be taken wait as dead letters, to correct and replay."""
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from command.admin import MatrixAdmin
-from integrations.feeds import signing
-from integrations.models import FeedSystem
+from integrations.feeds import dead_letters, signing
+from integrations.models import FeedDeadLetter, FeedSystem
 
 
 @admin.register(FeedSystem)
 class FeedSystemAdmin(MatrixAdmin):
-    list_display = ["code", "name", "kind", "source_code", "active", "secret_hint", "pull_url"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "source_code",
+        "active",
+        "secret_hint",
+        "pull_url",
+        "last_pulled_at",
+        "last_error",
+    ]
     list_filter = ["kind", "active"]
     exclude = ["secret"]
-    readonly_fields = ["secret_hint", "pull_cursor", "last_pulled_at"]
+    readonly_fields = ["secret_hint", "pull_cursor", "last_pulled_at", "last_error"]
 
     @admin.display(description=_("shared secret"))
     def secret_hint(self, obj: FeedSystem) -> str:
@@ -33,3 +47,59 @@ class FeedSystemAdmin(MatrixAdmin):
                 _("Shared secret of %(code)s, shown this once: %(secret)s")
                 % {"code": obj.code, "secret": obj.secret},
             )
+
+
+class DeadLetterForm(forms.ModelForm):
+    class Meta:
+        model = FeedDeadLetter
+        fields = ["record"]
+        widgets = {"record": forms.Textarea(attrs={"rows": 16, "cols": 100})}
+
+    def clean_record(self) -> str:
+        text = self.cleaned_data["record"]
+        try:
+            json.loads(text)
+        except ValueError as error:
+            raise forms.ValidationError(_("Not JSON: %(error)s") % {"error": error}) from None
+        return text
+
+
+@admin.register(FeedDeadLetter)
+class FeedDeadLetterAdmin(MatrixAdmin):
+    """Records a feed sent that could not be taken (死信): read the reason, correct the record's
+    JSON, then replay it through the same adapter and intake, or discard it."""
+
+    form = DeadLetterForm
+    list_display = ["id", "system", "status", "short_error", "times_received", "received_at"]
+    list_filter = ["status", "system"]
+    list_select_related = ["system"]
+    readonly_fields = [
+        "system",
+        "status",
+        "error",
+        "times_received",
+        "received_at",
+        "replayed_at",
+        "replay_result",
+    ]
+    fields = ["system", "status", "error", "record", *readonly_fields[3:]]
+    actions = ["replay_selected", "discard_selected"]
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: FeedDeadLetter) -> str:
+        return obj.error if len(obj.error) <= 80 else f"{obj.error[:79]}…"
+
+    @admin.action(description=_("Replay selected dead letters"), permissions=["change"])
+    def replay_selected(self, request, queryset) -> None:
+        done = dead_letters.replay(queryset.select_related("system"))
+        taken = sum(1 for replayed in done if replayed.ok)
+        messages.info(
+            request,
+            _("%(taken)d taken, %(refused)d refused again (see their error).")
+            % {"taken": taken, "refused": len(done) - taken},
+        )
+
+    @admin.action(description=_("Discard selected dead letters"), permissions=["change"])
+    def discard_selected(self, request, queryset) -> None:
+        count = dead_letters.discard(queryset)
+        messages.info(request, _("%(count)d discarded.") % {"count": count})

@@ -9,7 +9,11 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from command.staff_permissions import sync_admin_group
+        from integrations.feeds import schedule
 
         # The administrators group again once this app's permissions exist (feed systems):
         # command's own post_migrate runs before they are made.
         post_migrate.connect(sync_admin_group, sender=self, dispatch_uid="integrations-admin-group")
+        # The feeds' pass (pull mode, nonce pruning): in server processes of the embedded mode.
+        if schedule.wanted():
+            schedule.start()

@@ -51,7 +51,28 @@ Formats, modelled on what such systems send (field names as they are, not ours):
 A batch of up to 500 records answers 200 with one result per record, in order:
 {"results": [{"index": 0, "id": "<their id>", "ok": true, "tracking_no": "...",
 "merged": false}, {"index": 1, "id": "...", "ok": false, "error": "<reason>",
-"dead_letter": <id>}]}.
+"dead_letter": <id>}]}. A record sent again (same id) is answered with its first tracking
+number and taken once; sent again with other content it is refused (the reason names the
+fields). Other answers, all JSON {"error": "<reason>"}: 400 when the body is not JSON or not
+{"records"|"cases": [...]} or holds more than 500 records, 413 over 1 MB, 503 when the database
+does not answer (send the batch again, with a new nonce).
+
+How a record is read (`police110`, `urban12319`): the id is required; a time without a zone is
+Asia/Shanghai (also 14 digits, 20261205083112); x/y may be numbers or numeric text, 0/0 or
+none means "not located"; zbxt accepts gcj02, bd09, wgs84 in any case, with or without "-"
+(empty: the source's default, GCJ-02); a 12319 case without a point but with a grid code
+(wgbm) goes to the district its first 6 digits name. The category given to intake is
+"jqlb/jqlx" (110) or "ajlx/dl/xl" (12319; "ajlx/xlbm" when only codes are sent), mapped by
+command's CategoryAlias table (administrators edit it); an unknown one is read as text. A
+record that cannot be taken is kept as a dead letter (`dead_letters`) to correct and replay.
+
+Pull mode (`poller`), for a system whose FeedSystem.pull_url is set: we ask, every
+pull_interval_s, signed as above over an empty body,
+
+    GET <pull_url>?cursor=<the cursor we hold>&limit=200
+    -> 200 {"records" | "cases": [...], "next_cursor": "<text, at most 128>"}
+
+and take the records as a push's; the cursor moves only then. A failed poll leaves it.
 
 Status back (联动反馈), our POST to FeedSystem.callback_url, signed the same way:
 

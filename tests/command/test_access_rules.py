@@ -21,6 +21,7 @@ from command.api_keys import issue_key
 from command.models import (
     ApiKey,
     Category,
+    CategoryAlias,
     District,
     Holiday,
     Incident,
@@ -36,7 +37,7 @@ from duty.models import DutyContact, EscalationLevel, ShiftKind
 from hotline import screen_pop
 from hotline.models import BlockedNumber, Hold, InboundMessage, MessageKind
 from integrations.messages import IncomingCall
-from integrations.models import FeedSystem
+from integrations.models import FeedDeadLetter, FeedSystem
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,7 @@ def some_object(model: str, people):
     return {
         "command.source": lambda: Source.objects.first(),
         "command.category": lambda: Category.objects.first(),
+        "command.categoryalias": lambda: CategoryAlias.objects.first(),
         "command.unit": lambda: Unit.objects.first(),
         "command.holiday": lambda: Holiday.objects.create(date="2026-10-01", name="国庆节"),
         "command.district": lambda: District.objects.first(),
@@ -89,6 +91,15 @@ def some_object(model: str, people):
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**SIGN_IN),
         "integrations.feedsystem": lambda: FeedSystem.objects.create(
             code="hrb-110", name="110", kind="110", source_code="110", secret="x" * 32
+        ),
+        "integrations.feeddeadletter": lambda: FeedDeadLetter.objects.create(
+            system=FeedSystem.objects.create(
+                code="hrb-12319", name="12319", kind="12319", source_code="12319", secret="y" * 32
+            ),
+            record='{"ajbh": "X"}',
+            digest="0" * 64,
+            error="slsj: required",
+            received_at=timezone.now(),
         ),
         "hotline.blockednumber": lambda: BlockedNumber.objects.create(
             phone="+8613900000000", reason="测试"
