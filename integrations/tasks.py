@@ -33,9 +33,13 @@ def sweep_sms() -> int:
     return len(late)
 
 
-@shared_task(name="integrations.scan_feeds", ignore_result=True)
-def scan_feeds() -> int:
+@shared_task(bind=True, name="integrations.scan_feeds", ignore_result=True)
+def scan_feeds(self) -> int:
     """Queue the deliveries of the state changes published since the cursor, and send them."""
+    if self.request.is_eager and sender.wake():
+        # Embedded server: its sender thread scans, off the committing thread (a scan writes
+        # the cursor: on SQLite a write per commit, 5.6 ms a report in bench.feeds).
+        return 0
     created = status_back.scan()
     for delivery_id in created:
         send_feed.delay(delivery_id)

@@ -17,11 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from command import state_changes
 from command.outbox import relay
 from command.state_changes import StateChange
+from command.ttl_cache import ttl_cached
 from integrations.feeds import transfer
 from integrations.models import DeliveryKind, FeedCursor, FeedDelivery, FeedSystem
 
@@ -134,9 +136,20 @@ def status_body(change: StateChange, record_id: str) -> dict[str, Any]:
     return body
 
 
+@ttl_cached(60)
+def anyone_listening() -> bool:
+    """Whether any active system takes status-backs or transfers. Cached per process: a city
+    without feed systems pays nothing per commit; a system added is heard within a minute, and
+    the sweep meanwhile loses nothing (the cursor waits)."""
+    takes = ~Q(callback_url="") | ~Q(transfer_url="")
+    return FeedSystem.objects.filter(takes, active=True).exists()
+
+
 def on_published(events: Sequence[Any]) -> None:
-    """relay.on_published listener: a state change went out; scan for its deliveries (a task:
-    in the embedded mode it runs here, and hands the sending to the sender thread)."""
+    """relay.on_published listener: a state change went out; scan for its deliveries (a task;
+    in an embedded server the sender thread scans and sends)."""
+    if not anyone_listening():
+        return
     if any(e.incident_id and state_changes.is_state_change(e.payload) for e in events):
         from integrations.tasks import scan_feeds  # the task module imports this one
 
