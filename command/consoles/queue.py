@@ -24,6 +24,7 @@ from command.models import (
     TimelineEntry,
     Unit,
 )
+from command.privacy import mask_text
 from command.routing import sla
 
 QUEUE_STATUSES = (IncidentStatus.NEW, IncidentStatus.RETURNED, IncidentStatus.REOPENED)
@@ -105,6 +106,7 @@ class TicketView:
     notices: list[SupervisionNotice]
     sla_deadline: datetime  # what a re-dispatch now would give
     police: bool = False  # open police business: the desk offers 移交110
+    transfers: tuple[tuple[datetime, str], ...] = ()  # its transfers to 110, 110's answers
 
 
 def ticket(tracking_no: str, now: datetime) -> TicketView | None:
@@ -123,7 +125,18 @@ def ticket(tracking_no: str, now: datetime) -> TicketView | None:
     transferable = incident.status in lifecycle.OPEN and police.is_police_business(
         incident.category
     )
-    return TicketView(incident, assignments, notices, deadline, transferable)
+    entries = incident.timeline.filter(action__in=("transfer_to_police", "police_answer"))
+    transfers = tuple((entry.at, _transfer_line(entry)) for entry in entries.order_by("id"))
+    return TicketView(incident, assignments, notices, deadline, transferable, transfers)
+
+
+def _transfer_line(entry: TimelineEntry) -> str:
+    """A transfer or 110's answer as the desk lists it; free text masked (duty staff do not
+    read personal data)."""
+    if entry.action == "transfer_to_police":
+        to = entry.data.get("to", "110")
+        return mask_text(str(_("移交%(to)s：%(reason)s") % {"to": to, "reason": entry.note}))
+    return mask_text(entry.note)
 
 
 def _last_returns(incident_ids: list[int]) -> dict[int, Assignment]:

@@ -189,6 +189,20 @@ def test_the_desk_transfers_with_a_reason(fight, user):
     assert f"工单 {fight.tracking_no}：移交110 已完成。" in page
 
 
+def test_the_ticket_shows_its_transfer_and_110s_answers_masked(fight, user, police):
+    transfer_it(fight, user("duty"), note="伤者家属电话13912345678，请尽快出警")
+    answer(police, fight.tracking_no, "已出警", fknr="民警已到场")
+
+    page = desk_as(user, "duty").get("/dispatch/", {"ticket": fight.tracking_no})
+
+    shown = page.content.decode()
+    assert 'id="ticket-transfers"' in shown
+    assert "移交哈尔滨市110接处警平台：伤者家属电话139****5678，请尽快出警" in shown
+    assert "110反馈：已出警。民警已到场" in shown
+    assert "13912345678" not in shown
+    assert 'id="transfer-form"' not in shown  # closed as transferred
+
+
 def test_the_desk_refuses_a_transfer_of_other_business_with_a_message(police, report, user):
     noise = report(NOISE).incident
     client = desk_as(user, "leader")
