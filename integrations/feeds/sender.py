@@ -41,8 +41,8 @@ class _Sender:
         return True
 
     def _run(self, interval: float) -> None:
+        # A pass at start (what waited while nothing ran), then when woken or every interval.
         while True:
-            self._wake.wait(interval)
             self._wake.clear()
             try:
                 send_pass()
@@ -52,6 +52,7 @@ class _Sender:
                 log.exception("feed sender: the pass failed; trying again")
             finally:
                 connections.close_all()
+            self._wake.wait(interval)
 
 
 def send_pass() -> int:
