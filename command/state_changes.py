@@ -2,9 +2,10 @@
 incident after a seq, with the feed systems' records it concerns (its reports that a feed
 adapter took, `Report.payload["feed_system"]`). Read-only; integrations.feeds sends.
 
-A merge's change goes to the reports it moved (they now belong to the other incident); every
-other change to the reports the incident holds when it is read, which the listener does within
-moments of the commit (the beat sweep within a minute).
+A merge's change goes to the reports it moved (they now belong to the other incident), a report
+intake merged into an open incident hears that incident's state (`report_merged`, to it alone);
+every other change goes to the reports the incident holds when it is read, which the listener
+does within moments of the commit (the beat sweep within a minute).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ STATUS_ACTIONS = frozenset(
         "unmerged",
         "transfer_to_police",
         "police_answer",
+        # Not a change of the incident, but the first state its new record hears of.
+        "report_merged",
     }
 )
 TRANSFER = "transfer_to_police"
@@ -105,23 +108,27 @@ def after(seq: int, up_to: int) -> list[StateChange]:
     entries = TimelineEntry.objects.in_bulk(
         [e.payload.get("timeline_id") for e in events if e.payload.get("timeline_id")]
     )
-    moved = {
-        report_id
-        for entry in entries.values()
-        if entry.action == "merged_into"
-        for report_id in entry.data.get("reports", [])
-    }
-    held, by_id = _feed_reports([e.incident_id for e in events], moved)
+    named = {report_id for entry in entries.values() for report_id in _named_reports(entry)}
+    held, by_id = _feed_reports([e.incident_id for e in events], named)
     changes = []
     for event in events:
         entry = entries.get(event.payload.get("timeline_id"))
         action = event.payload["action"]
-        if action == "merged_into" and entry is not None:
-            reports = [by_id[r] for r in entry.data.get("reports", []) if r in by_id]
+        if action in ("merged_into", "report_merged") and entry is not None:
+            reports = [by_id[r] for r in _named_reports(entry) if r in by_id]
         else:
             reports = held.get(event.incident_id, [])
         changes.append(_change(event, entry, tuple(reports)))
     return changes
+
+
+def _named_reports(entry: TimelineEntry) -> list[int]:
+    """The reports a change is about alone: those a merge moved, the one intake merged."""
+    if entry.action == "merged_into":
+        return list(entry.data.get("reports", []))
+    if entry.action == "report_merged" and entry.data.get("report_id"):
+        return [entry.data["report_id"]]
+    return []
 
 
 def _feed_reports(

@@ -59,7 +59,9 @@ change of an incident that holds one of the system's records (integrations.feeds
     {"type": "status", "source_id": "<their record id>", "tracking_no": "HRB...",
      "status": "<our IncidentStatus value>", "status_name": "<中文>", "at": "<ISO 8601>",
      "seq": <outbox seq>, "note": "<optional>",
-     "action": "<what changed it: dispatch, sign, resolve, close, reopen, merged_into, ...>",
+     "action": "<what changed it: dispatch, sign, resolve, close, reopen, merged_into,
+                 transfer_to_police, police_answer, ...; report_merged: your record joined an
+                 open incident, whose state this is>",
      "merged_into": "<tracking no>"}        # only when the incident was merged into another
 
 `note` is a fixed phrase (已派单：<unit>, 已并入工单<no>, 110反馈：已受理, ...), never a person's

@@ -110,6 +110,7 @@ NOTES = {
     "unmerged": "已撤销合并",
     "transfer_to_police": "已移交110",
     "police_answer": "110反馈：{answer}",
+    "report_merged": "已并入工单{tracking_no}",
 }
 
 
@@ -119,6 +120,7 @@ def status_body(change: StateChange, record_id: str) -> dict[str, Any]:
         unit=change.unit or "—",
         merged_into=change.merged_into or "",
         answer=ANSWER_NAMES.get(change.extra.get("answer", ""), ""),
+        tracking_no=change.tracking_no,
     )
     body: dict[str, Any] = {
         "type": "status",

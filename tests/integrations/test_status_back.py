@@ -254,6 +254,26 @@ def test_a_merge_tells_the_merged_records_system_where_its_record_went(
     ]
 
 
+def test_a_record_merged_into_an_open_incident_hears_its_state_at_once(
+    systems, receiver, report, eager_tasks
+):
+    incident = report(NOISE).incident  # a hotline call, dispatched
+    publish()
+    joined = from_feed("hrb-12319", text="中央大街附近工地夜间施工噪音太吵了")
+    assert joined == incident  # intake merged the record into it
+    publish()
+
+    assert delivery.send_due() == 1
+    [body] = receiver.bodies("/hrb-12319/status")
+    assert (body["tracking_no"], body["status"], body["action"]) == (
+        incident.tracking_no,
+        "dispatched",
+        "report_merged",
+    )
+    assert body["note"] == f"已并入工单{incident.tracking_no}"
+    assert receiver.bodies("/hrb-110/status") == []
+
+
 def test_statuses_of_an_incident_wait_for_an_earlier_one_being_sent(handled):
     rows = list(FeedDelivery.objects.order_by("seq"))
     FeedDelivery.objects.filter(id=rows[0].id).update(state=DeliveryState.SENDING)
