@@ -159,6 +159,12 @@ CELERY_BEAT_SCHEDULE = {
     # Texts whose send task was lost, and resolutions whose reporters were not yet surveyed.
     "sweep-sms": {"task": "integrations.sweep_sms", "schedule": 60.0},
     "ask-satisfaction": {"task": "hotline.ask_satisfaction", "schedule": 60.0},
+    # Status-backs and transfers to the feed systems: state changes since the cursor, and
+    # deliveries due (a lost task, a retry's back-off over, a send cut off mid-way).
+    "sweep-feeds": {
+        "task": "integrations.sweep_feeds",
+        "schedule": float(os.environ.get("CITYDESK_FEED_SWEEP_SECONDS", "15")),
+    },
     # The duty room: major incidents, alert escalation, emerging events, missed handovers.
     "duty-scan": {
         "task": "duty.scan",
@@ -301,6 +307,19 @@ CITYDESK = {
     # at (each is polled after its own pull_interval_s); in the embedded mode a server thread.
     "FEED_PASS_SECONDS": float(os.environ.get("CITYDESK_FEED_PASS_SECONDS", "15")),
     "FEEDS_IN_PROCESS": os.environ.get("CITYDESK_FEEDS_IN_PROCESS", "auto"),
+    # Categories whose incidents duty staff may transfer to 110 (移交110), a child counting as
+    # its parent: public order, and traffic (accidents, the traffic police's signals).
+    "POLICE_CATEGORIES": [
+        c.strip()
+        for c in os.environ.get("CITYDESK_POLICE_CATEGORIES", "public_security,traffic").split(",")
+        if c.strip()
+    ],
+    # Status-backs and transfers to the feed systems (integrations.feeds.delivery): the POST's
+    # timeout, and how often the sweep sends what is due (in the embedded mode a thread of the
+    # server process, "auto"/"1"/"0" as for the supervision scanner; in services mode beat).
+    "FEED_TIMEOUT_S": float(os.environ.get("CITYDESK_FEED_TIMEOUT_S", "5")),
+    "FEED_SWEEP_SECONDS": float(os.environ.get("CITYDESK_FEED_SWEEP_SECONDS", "15")),
+    "FEED_IN_PROCESS": os.environ.get("CITYDESK_FEED_IN_PROCESS", "auto"),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
     # The demo feed systems' shared secrets (hrb-110, hrb-12319); unset: made once, kept in var/.
@@ -342,6 +361,9 @@ CITYDESK_VOICE_CALLS = "hotline.screen_pop.incoming"
 # Who counts the satisfaction survey's answers for unit performance and the dashboards: the
 # core may not import the hotline (the hotline imports it), so the setting names the function.
 CITYDESK_SATISFACTION = "hotline.satisfaction.counts"
+# Where a transfer to 110 goes (the 110 system's name, or None): the core asks before it
+# transfers, and may not import the adapters, so the setting names the function.
+CITYDESK_POLICE_TRANSFER_TARGET = "integrations.feeds.transfer.target_name"
 
 # --- Logging: one handler, every line once, phone numbers never ------------------------------
 LOG_LEVEL = os.environ.get("CITYDESK_LOG_LEVEL", "INFO")

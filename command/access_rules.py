@@ -67,6 +67,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "make_major":         (NO,     YES,         YES,        NO,        NO,        NO),
     "acknowledge":        (NO,     YES,         YES,        NO,        NO,        NO),
     "alert_leader":       (NO,     NO,          NO,         NO,        NO,        NO),  # system
+    "transfer_to_police": (NO,     YES,         YES,        NO,        NO,        NO),
+    "police_answer":      (NO,     NO,          NO,         NO,        NO,        NO),  # system
 }
 
 # The admin site (/admin/), per model: v view, a add, c change, d delete. Only users with
@@ -96,6 +98,9 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "duty.dutycontact":       (NO,     NO,          "vac",      NO,        NO,        "vacd"),
     "integrations.feedsystem": (NO,    NO,          NO,         NO,        NO,        "vacd"),
     "integrations.feeddeadletter": (NO, NO,         NO,         NO,        NO,        "vcd"),
+    # Status-backs and transfers to the feed systems: the leader on duty sees failures;
+    # administrators also re-queue them (retry now) or give one up.
+    "integrations.feeddelivery": (NO,  NO,          "v",        NO,        NO,        "vc"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

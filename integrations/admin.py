@@ -1,6 +1,8 @@
 """The feed systems in the admin: an administrator registers a system and reads its secret once,
 when it is made; afterwards only its first characters are shown. A poll's last failure is shown
-on the system; records that could not be taken wait as dead letters, to correct and replay."""
+on the system; records that could not be taken wait as dead letters, to correct and replay. Their
+deliveries (status-backs and transfers) are read here, failures first to hand, and re-queued
+with "retry now"."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from command.admin import MatrixAdmin
-from integrations.feeds import dead_letters, signing
-from integrations.models import FeedDeadLetter, FeedSystem
+from integrations.feeds import dead_letters, delivery, signing
+from integrations.models import DeliveryState, FeedDeadLetter, FeedDelivery, FeedSystem
 
 
 @admin.register(FeedSystem)
@@ -103,3 +106,83 @@ class FeedDeadLetterAdmin(MatrixAdmin):
     def discard_selected(self, request, queryset) -> None:
         count = dead_letters.discard(queryset)
         messages.info(request, _("%(count)d discarded.") % {"count": count})
+
+
+class DeliveryForm(forms.ModelForm):
+    """The one thing an administrator changes by hand: give a waiting delivery up, or queue a
+    given-up one again (which the action "retry now" also does, for many at once)."""
+
+    state = forms.ChoiceField(
+        label=_("state"),
+        choices=[(s.value, s.label) for s in (DeliveryState.QUEUED, DeliveryState.FAILED)],
+    )
+
+    class Meta:
+        model = FeedDelivery
+        fields = ["state"]
+
+
+@admin.register(FeedDelivery)
+class FeedDeliveryAdmin(MatrixAdmin):
+    form = DeliveryForm
+    list_display = [
+        "id",
+        "created_at",
+        "system",
+        "kind",
+        "tracking_no",
+        "record_id",
+        "seq",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["state", "system", "kind"]
+    search_fields = ["tracking_no", "record_id"]
+    readonly_fields = [
+        "system",
+        "kind",
+        "tracking_no",
+        "record_id",
+        "seq",
+        "body",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    ]
+    actions = ["retry_now"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Sent or being sent: what happened stays as it happened.
+        if obj is not None and obj.state not in (DeliveryState.QUEUED, DeliveryState.FAILED):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj: FeedDelivery, form, change: bool) -> None:
+        if obj.state == DeliveryState.QUEUED and "state" in form.changed_data:
+            delivery.retry_now([obj.id])  # a fresh round of attempts, due now
+            obj.refresh_from_db()
+            return
+        if obj.state == DeliveryState.FAILED and "state" in form.changed_data:
+            # Given up only if no worker took it meanwhile (compare-and-set).
+            FeedDelivery.objects.filter(id=obj.id, state=DeliveryState.QUEUED).update(
+                state=DeliveryState.FAILED, next_attempt_at=None
+            )
+
+    @admin.action(description=_("立即重发"), permissions=["change"])
+    def retry_now(self, request, queryset) -> None:
+        from integrations.tasks import send_feed  # the task module imports the delivery one
+
+        ids = delivery.retry_now(list(queryset.values_list("id", flat=True)))
+        for delivery_id in ids:
+            send_feed.delay(delivery_id)
+        self.message_user(
+            request,
+            ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", len(ids))
+            % {"n": len(ids)},
+            messages.SUCCESS,
+        )

@@ -3,10 +3,10 @@ ReportIn. Pure: reads the record and the system's codes, nothing else."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from command.intake import Location, ReportIn
-from integrations.feeds import records
+from integrations.feeds import records, transfer
 from integrations.feeds.records import Answered, BadRecord
 from integrations.models import FeedSystem
 
@@ -24,7 +24,6 @@ FIELDS = {
     "reporter.phone": "bjrdh",
     "reporter.name": "bjrxm",
 }
-TRANSFER_ANSWER_REASON = "移交反馈由移交模块处理"
 
 
 def record_id(record: Any) -> str | None:
@@ -55,8 +54,11 @@ def to_report(system: FeedSystem, record: Any) -> ReportIn | Answered:
     )
 
 
-def _transfer_answer(system: FeedSystem, record: dict[str, Any]) -> NoReturn:
+def _transfer_answer(system: FeedSystem, record: dict[str, Any]) -> Answered:
     """110's answer to one of OUR transfers (移交单号 yjdh names our tracking number): not a new
-    report. The transfer module takes these; until it is wired here the record is kept as a
-    dead letter (replayable once it is)."""
-    raise BadRecord(TRANSFER_ANSWER_REASON)
+    report but a note on the transferred incident (integrations.feeds.transfer). An answer that
+    names nothing of ours is refused like a bad record, and so kept as a dead letter."""
+    taken = transfer.receive_answer(system, record)
+    if not taken["ok"]:
+        raise BadRecord(taken["error"])
+    return Answered(taken["tracking_no"], note=taken["answer"])

@@ -2,7 +2,11 @@
 
 from integrations.models.feeds import (
     DeadLetterStatus,
+    DeliveryKind,
+    DeliveryState,
+    FeedCursor,
     FeedDeadLetter,
+    FeedDelivery,
     FeedNonce,
     FeedSystem,
     FeedSystemKind,
@@ -12,8 +16,12 @@ from integrations.models.sms import RANK, DeliveryStatus, OutboundSms, SmsStatus
 __all__ = [
     "RANK",
     "DeadLetterStatus",
+    "DeliveryKind",
+    "DeliveryState",
     "DeliveryStatus",
+    "FeedCursor",
     "FeedDeadLetter",
+    "FeedDelivery",
     "FeedNonce",
     "FeedSystem",
     "FeedSystemKind",

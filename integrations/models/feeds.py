@@ -96,3 +96,60 @@ class FeedDeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system.code} #{self.pk} ({self.status})"
+
+
+class DeliveryKind(models.TextChoices):
+    STATUS = "status", _("状态反馈")
+    TRANSFER = "transfer", _("移交110")
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已送达")
+    FAILED = "failed", _("发送失败")
+
+
+class FeedDelivery(models.Model):
+    """One POST to a feed system (integrations.feeds.delivery): a status-back to its
+    callback_url about one of its records, or a transfer to 110's transfer_url. Written by the
+    scan of the outbox (integrations.feeds.status_back), once per (system, seq, record)."""
+
+    system = models.ForeignKey(
+        FeedSystem, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("system")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=DeliveryKind.choices)
+    tracking_no = models.CharField(_("tracking number"), max_length=20)
+    record_id = models.CharField(_("their record id"), max_length=128, blank=True)
+    seq = models.BigIntegerField(_("outbox seq"))
+    body = models.JSONField(_("body"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feed delivery")
+        verbose_name_plural = _("feed deliveries")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "seq", "record_id"], name="feeddelivery_once")
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="feeddelivery_waiting"),
+            models.Index(fields=["system", "tracking_no", "seq"], name="feeddelivery_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tracking_no} → {self.system.code} #{self.seq}"
+
+
+class FeedCursor(models.Model):
+    """How far the status-back scan has read the outbox (seq): one row."""
+
+    last_seq = models.BigIntegerField(default=0)

@@ -37,7 +37,7 @@ from duty.models import DutyContact, EscalationLevel, ShiftKind
 from hotline import screen_pop
 from hotline.models import BlockedNumber, Hold, InboundMessage, MessageKind
 from integrations.messages import IncomingCall
-from integrations.models import FeedDeadLetter, FeedSystem
+from integrations.models import FeedDeadLetter, FeedDelivery, FeedSystem
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,17 @@ def some_object(model: str, people):
             digest="0" * 64,
             error="slsj: required",
             received_at=timezone.now(),
+        ),
+        "integrations.feeddelivery": lambda: FeedDelivery.objects.create(
+            system=FeedSystem.objects.create(
+                code="hrb-12319", name="12319", kind="12319", source_code="12319", secret="y" * 32
+            ),
+            kind="status",
+            tracking_no="20261205-0001",
+            record_id="230102-2026-000123",
+            seq=1,
+            body={"type": "status"},
+            state="failed",
         ),
         "hotline.blockednumber": lambda: BlockedNumber.objects.create(
             phone="+8613900000000", reason="测试"
@@ -244,6 +255,19 @@ def transition_case(action: str, report, people) -> tuple[Incident, dict]:
         return report(NOISE, at=BEIJING).incident, body  # outside Harbin: waits, status new
     if action in ("redispatch", "assist"):
         body["unit_id"] = Unit.objects.get(name="哈尔滨市水务局").id
+    if action == "transfer_to_police":
+        FeedSystem.objects.create(
+            code="hrb-110",
+            name="哈尔滨110",
+            kind="110",
+            source_code="110",
+            secret="x" * 32,
+            transfer_url="http://127.0.0.1:9/transfer",
+        )
+        incident = report("中央大街有人打架斗殴").incident
+        assert incident.category.code == "public_security"
+        daoli_unit = Unit.objects.get(name="道里区人民政府").id
+        return advanced(incident, people, ("redispatch", {"unit_id": daoli_unit})), body
     if action in ("sign_assist", "finish_assist"):
         # Water's ticket, on which daoli's unit assists.
         incident = report("中央大街自来水管爆裂，水流满街").incident
@@ -279,6 +303,7 @@ def transition_case(action: str, report, people) -> tuple[Incident, dict]:
         "close": [("sign", {}), ("resolve", {})],
         "reopen": [("sign", {}), ("resolve", {})],
         "make_major": [],
+        "police_answer": [],
     }[action]
     for step, fields in before:
         if "until" in fields:

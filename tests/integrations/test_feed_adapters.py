@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from command.intake import Location
-from integrations.feeds import police110, urban12319
-from integrations.feeds.records import BadRecord
+from integrations.feeds import police110, transfer, urban12319
+from integrations.feeds.records import Answered, BadRecord
 from integrations.models import FeedSystem
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -82,8 +82,17 @@ def test_a_110_record_without_content_says_its_type():
     assert report.text == report.category == "群众求助/电梯困人"
 
 
-def test_a_transfer_answer_is_not_a_report():
-    with pytest.raises(BadRecord, match="移交反馈由移交模块处理"):
+def test_a_transfer_answer_is_not_a_report(monkeypatch):
+    taken = {"id": "X", "ok": True, "tracking_no": "20261205-0007", "answer": "已处置"}
+    monkeypatch.setattr(transfer, "receive_answer", lambda system, record: taken)
+    answered = police110.to_report(POLICE, police(yjdh="20261205-0007", fkzt="已处置"))
+    assert answered == Answered("20261205-0007", note="已处置")
+
+
+def test_a_transfer_answer_the_transfer_module_refuses_is_a_bad_record(monkeypatch):
+    refused = {"id": "X", "ok": False, "error": "no incident 20261205-0007"}
+    monkeypatch.setattr(transfer, "receive_answer", lambda system, record: refused)
+    with pytest.raises(BadRecord, match="no incident 20261205-0007"):
         police110.to_report(POLICE, police(yjdh="20261205-0007", fkzt="已处置"))
 
 

@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from command import lifecycle
 from command.intake import coords
-from command.models import Incident, IncidentStatus, Report
+from command.models import Incident, IncidentStatus, Report, TimelineEntry
 from integrations.feeds import signing
-from integrations.feeds.police110 import TRANSFER_ANSWER_REASON
-from integrations.feeds.records import Answered
 from integrations.models import FeedDeadLetter, FeedNonce
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
 
@@ -186,31 +185,38 @@ def test_a_replayed_record_is_answered_with_its_first_tracking_number(feed_syste
     assert Report.objects.count() == 1
 
 
-def test_a_110_answer_to_our_transfer_waits_for_the_transfer_module(feed_system, push):
+def test_a_110_answer_naming_nothing_of_ours_is_kept_as_a_dead_letter(feed_system, push):
     system = feed_system("110")
     record = police("HRB110-FK-1", yjdh="20261205-0007", fkzt="已处置")
 
-    answer = results(push(system, {"records": [record]}))
+    (answer,) = results(push(system, {"records": [record]}))
 
-    assert answer[0]["error"] == TRANSFER_ANSWER_REASON == "移交反馈由移交模块处理"
-    assert FeedDeadLetter.objects.get().error == TRANSFER_ANSWER_REASON
+    assert answer["ok"] is False
+    assert "20261205-0007" in answer["error"]
+    assert FeedDeadLetter.objects.get().error == answer["error"]
     assert not Report.objects.exists()
 
 
-def test_the_transfer_answer_seam_takes_an_answered_record(feed_system, push, monkeypatch):
-    """Where the transfer module plugs in: a record it takes in full is answered ok with the
-    tracking number it concerns, and makes no report."""
-    from integrations.feeds import police110
-
-    monkeypatch.setattr(
-        police110, "_transfer_answer", lambda system, record: Answered(record["yjdh"])
+def test_a_110_answer_to_our_transfer_goes_on_its_timeline(feed_system, push, report, user):
+    """The whole way back: our transfer, then 110's answer pushed through its signed feed."""
+    system = feed_system("110", transfer_url="http://127.0.0.1:9/110/transfer")
+    fight = report("中央大街有人打架斗殴").incident
+    lifecycle.apply(
+        fight.id, lifecycle.Request("transfer_to_police", actor=user("duty"), note="有人受伤")
     )
-    record = police("HRB110-FK-2", yjdh="20261205-0007", fkzt="已处置")
+    record = police("HRB110-FK-2", yjdh=fight.tracking_no, fkzt="已出警")
 
-    (answer,) = results(push(feed_system("110"), {"records": [record]}))
+    (answer,) = results(push(system, {"records": [record]}))
 
-    assert (answer["ok"], answer["tracking_no"], answer["merged"]) == (True, "20261205-0007", False)
-    assert not Report.objects.exists()
+    assert (answer["ok"], answer["tracking_no"], answer["merged"]) == (
+        True,
+        fight.tracking_no,
+        False,
+    )
+    entry = TimelineEntry.objects.filter(incident=fight).order_by("-id").first()
+    assert (entry.action, entry.actor_label) == ("police_answer", "feed:hrb-110")
+    assert entry.note.startswith("110反馈：已出警")
+    assert Report.objects.count() == 1  # the answer made no report
     assert not FeedDeadLetter.objects.exists()
 
 

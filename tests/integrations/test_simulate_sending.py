@@ -78,6 +78,12 @@ class FeedHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
+def city(city) -> None:
+    """The demo city with the demo's feed systems, which the simulator signs as."""
+    demo.setup(log=lambda *a: None)
+
+
+@pytest.fixture
 def receiver(city) -> Iterator[Receiver]:
     server = Receiver({row.code: row.secret for row in FeedSystem.objects.all()})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
