@@ -294,6 +294,9 @@ CITYDESK = {
     "DUTY_SCAN_SECONDS": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
+    # Open311's jurisdiction_id for this city (e.g. "harbin.gov.cn"): a request naming another
+    # gets the spec's 404; empty, the parameter is ignored (one jurisdiction per endpoint).
+    "OPEN311_JURISDICTION": os.environ.get("CITYDESK_OPEN311_JURISDICTION", ""),
 }
 
 # --- Citizens' SMS and calls (issue 19): Twilio, or a domestic gateway ------------------------
