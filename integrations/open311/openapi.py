@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from integrations.open311 import attributes
-
 STRING = {"type": "string"}
 TEXT_OR_NULL = {"type": "string", "nullable": True}
 FORMAT = {
@@ -47,7 +45,6 @@ def document(base: str, service_codes: Sequence[str] = ()) -> dict[str, Any]:
                 "Service definition",
                 "ServiceDefinition",
                 [{"name": "service_code", "in": "path", "required": True, "schema": STRING}],
-                not_found=True,
             ),
             f"{base}/requests.{{format}}": {
                 **_get("Service requests", "Requests", _list_filters()),
@@ -57,13 +54,11 @@ def document(base: str, service_codes: Sequence[str] = ()) -> dict[str, Any]:
                 "One service request (a list of one)",
                 "Requests",
                 [{"name": "service_request_id", "in": "path", "required": True, "schema": STRING}],
-                not_found=True,
             ),
             f"{base}/tokens/{{token}}.{{format}}": _get(
                 "A token's service_request_id (none are issued: every service is realtime)",
                 "Tokens",
                 [{"name": "token", "in": "path", "required": True, "schema": STRING}],
-                not_found=True,
                 ok=False,
             ),
         },
@@ -76,16 +71,13 @@ def _get(
     body: str,
     parameters: list | None = None,
     *,
-    not_found: bool = False,
     ok: bool = True,
 ) -> dict:
-    responses = {"400": _errors("Bad request")}
+    # 404 everywhere: a format other than json or xml names no resource, and a jurisdiction_id
+    # other than this city's (when one is configured) is not found either.
+    responses = {"400": _errors("Bad request"), "404": _errors("Not found")}
     if ok:
         responses["200"] = _content(body, summary)
-    if not_found or not ok:
-        responses["404"] = _errors("Not found")
-    if body == "Requests" and not not_found:
-        responses["404"] = _errors("jurisdiction_id not found")
     return {
         "get": {
             "summary": summary,
@@ -115,26 +107,28 @@ def _list_filters() -> list[dict]:
 
 
 def _post(code: dict) -> dict:
+    # The limits the server checks, so that generated requests can pass them. Attribute answers
+    # (attribute[code]) are per service: its definition lists them.
     fields: dict[str, Any] = {
         "api_key": STRING,
         "jurisdiction_id": STRING,
         "service_code": code,
-        "lat": {"type": "number"},
-        "long": {"type": "number"},
-        "address_string": STRING,
-        "address_id": STRING,
-        "email": STRING,
-        "device_id": STRING,
-        "account_id": STRING,
-        "first_name": STRING,
-        "last_name": STRING,
-        "phone": STRING,
-        "description": STRING,
-        "media_url": STRING,
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "long": {"type": "number", "minimum": -180, "maximum": 180},
+        "address_string": {"type": "string", "maxLength": 255},
+        "address_id": {"type": "string", "maxLength": 128},
+        "email": {"type": "string", "pattern": r"^[a-z0-9]{1,20}@[a-z0-9]{1,20}\.[a-z]{2,6}$"},
+        "device_id": {"type": "string", "maxLength": 128},
+        "account_id": {"type": "string", "maxLength": 128},
+        "first_name": {"type": "string", "maxLength": 30},
+        "last_name": {"type": "string", "maxLength": 30},
+        "phone": {"type": "string", "pattern": r"^\+?[0-9]{5,20}$"},
+        "description": {"type": "string", "maxLength": 4000},
+        "media_url": {
+            "type": "string",
+            "pattern": r"^https?://[a-z0-9]{1,20}\.[a-z]{2,6}(/[a-z0-9._~-]{1,20}){0,3}$",
+        },
     }
-    for service_attributes in attributes.ATTRIBUTES.values():
-        for attribute in service_attributes:
-            fields[f"attribute[{attribute.code}]"] = STRING
     return {
         "summary": "Create a service request (through the intake, source web)",
         "parameters": [FORMAT],

@@ -130,6 +130,7 @@ def schema(request: HttpRequest) -> HttpResponse:
     return JsonResponse(openapi.document(reverse("open311-root").rstrip("/"), codes))
 
 
+@csrf_exempt  # a POST to no resource is a 404 in the spec's format, not a CSRF page
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     fmt = JSON if request.path.endswith(".json") else XML
     return render.errors(fmt, Open311Error(404, "No such Open311 resource."))
