@@ -4,6 +4,7 @@ service definitions, requests, discovery."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.utils import timezone, translation
@@ -60,36 +61,43 @@ def definition_row(service: Service) -> dict:
     }
 
 
-def request_row(request: PublicRequest) -> dict:
-    return {
-        "service_request_id": str(request.id),
-        "status": request.status,
-        "status_notes": status_notes(request),
-        "service_name": service_name(request.service_name, request.service_name_en),
-        "service_code": request.service_code,
-        "description": request.description,
-        "agency_responsible": request.agency or None,
-        "service_notice": service_notice(request.tracking_no),
-        "requested_datetime": w3(request.requested_at),
-        "updated_datetime": w3(request.updated_at),
-        "expected_datetime": w3(request.expected_at),
-        "address": request.address or None,
-        "address_id": request.address_id or None,
-        "zipcode": None,
-        "lat": request.lat,
-        "long": request.lon,
-        "media_url": request.media_url or None,
-    }
+def request_rows(requests: Sequence[PublicRequest]) -> list[dict]:
+    """Each request's fields in the spec's order. The language, time zone and phrases are read
+    once for the page: per row they were a third of a 1000-request list's time."""
+    english_names = english()
+    notice = _("工单号 %(no)s")
+    duplicate = _("与请求 %(id)s 重复，一并办理：%(state)s")
+    zone = timezone.get_current_timezone()
 
+    def w3_in_zone(when: datetime | None) -> str | None:
+        return when.astimezone(zone).isoformat(timespec="seconds") if when else None
 
-def status_notes(request: PublicRequest) -> str:
-    """The finer state behind open/closed; a duplicate names the request it duplicates."""
-    if request.duplicate_of is None:
-        return request.state_label
-    return _("与请求 %(id)s 重复，一并办理：%(state)s") % {
-        "id": request.duplicate_of,
-        "state": request.state_label,
-    }
+    return [
+        {
+            "service_request_id": str(r.id),
+            "status": r.status,
+            "status_notes": (
+                r.state_label
+                if r.duplicate_of is None
+                else duplicate % {"id": r.duplicate_of, "state": r.state_label}
+            ),
+            "service_name": (r.service_name_en if english_names else "") or r.service_name,
+            "service_code": r.service_code,
+            "description": r.description,
+            "agency_responsible": r.agency or None,
+            "service_notice": notice % {"no": r.tracking_no},
+            "requested_datetime": w3_in_zone(r.requested_at),
+            "updated_datetime": w3_in_zone(r.updated_at),
+            "expected_datetime": w3_in_zone(r.expected_at),
+            "address": r.address or None,
+            "address_id": r.address_id or None,
+            "zipcode": None,
+            "lat": r.lat,
+            "long": r.lon,
+            "media_url": r.media_url or None,
+        }
+        for r in requests
+    ]
 
 
 def service_notice(tracking_no: str) -> str:
@@ -111,11 +119,6 @@ def discovery_row(endpoint_url: str) -> dict:
             }
         ],
     }
-
-
-def w3(when: datetime | None) -> str | None:
-    """The spec's w3 date-time, with the city's offset (2026-12-05T08:30:00+08:00)."""
-    return timezone.localtime(when).isoformat(timespec="seconds") if when else None
 
 
 def _sla(spec: str) -> str:

@@ -192,8 +192,7 @@ def _refusals(error: InvalidReport) -> list[str]:
 
 
 def _requests(fmt: str, found: list[public_requests.PublicRequest]) -> HttpResponse:
-    rows = [present.request_row(request) for request in found]
-    return render.listing(fmt, "service_requests", "request", rows)
+    return render.listing(fmt, "service_requests", "request", present.request_rows(found))
 
 
 def _locale(request: HttpRequest) -> str:
