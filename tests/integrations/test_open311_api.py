@@ -227,6 +227,16 @@ def test_an_address_string_alone_locates_a_request(post):
     assert report.lat is None
 
 
+def test_the_demo_key_from_the_environment_is_accepted(client, city, settings):
+    settings.CITYDESK = {**settings.CITYDESK, "DEMO_API_KEY": "cd_demo_key_from_the_environment"}
+    raw = demo.load_api_key()
+    assert raw == "cd_demo_key_from_the_environment"
+    form = {"api_key": raw, "service_code": "garbage", "address_string": "道里区中央大街"}
+    response = client.post(f"{BASE}/requests.json", form)
+    assert response.status_code == 200
+    assert Report.objects.filter(pk=int(body(response)[0]["service_request_id"])).exists()
+
+
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
