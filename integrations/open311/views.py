@@ -150,14 +150,12 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     service = public_requests.service(code)
     if service is None:
         raise Open311Error(404, f"service_code {code[:64]} not found.")
-    with translation.override(settings.LANGUAGE_CODE):
-        name = present.service_name(service.name, service.name_en)
     sent = submission.read(
         form,
         dict(form.lists()),
         key.id,
         request.headers.get("Idempotency-Key", "")[:200],
-        name,
+        service.name,  # the text without a description: Chinese, as operators read it
         timezone.now(),
     )
     try:
