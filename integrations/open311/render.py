@@ -89,6 +89,11 @@ def _json(body: Any, status: int) -> HttpResponse:
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES[JSON])
 
 
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
 def _xml(element: ET.Element, status: int) -> HttpResponse:
-    body = ET.tostring(element, encoding="UTF-8", xml_declaration=True)
+    # Serialised to text, then encoded once: ET.tostring(encoding="UTF-8") encodes every small
+    # write on its own, two thirds of a 1000-request list's XML time.
+    body = (DECLARATION + ET.tostring(element, encoding="unicode")).encode("utf-8")
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES[XML])

@@ -48,7 +48,7 @@ def body(response):
 
 def xml(response) -> ET.Element:
     assert response["Content-Type"] == "text/xml; charset=utf-8"
-    assert response.content.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<')
     return ET.fromstring(response.content)
 
 
