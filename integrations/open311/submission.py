@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +43,7 @@ class Submission:
     report: intake.ReportIn
 
 
-def intake_key(raw: str):
+def intake_key(raw: str) -> api_keys.ApiKey:
     """The API key a POST came with, if it may submit reports: an intake key whose holder's role
     may (`reports.submit`). Anything else is the spec's 403."""
     if not raw:
@@ -151,7 +151,13 @@ def _bounded(
     return value
 
 
-def _checked(form, field: str, validator, limit: int, problems: list[str]) -> str:
+def _checked(
+    form: Mapping[str, str],
+    field: str,
+    validator: Callable[[str], None],
+    limit: int,
+    problems: list[str],
+) -> str:
     value = _bounded(form, field, limit, problems)
     if not value:
         return ""

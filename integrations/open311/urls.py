@@ -16,6 +16,6 @@ urlpatterns = [
     re_path(
         r"^requests/(?P<request_id>[^/]+?)" + FMT, views.request_detail, name="open311-request"
     ),
-    re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="open311-token"),
+    re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token_lookup, name="open311-token"),
     re_path(r"^(?P<rest>[\s\S]*)$", views.not_found),  # [\s\S]: a newline too
 ]

@@ -31,11 +31,11 @@ FIELDS |= {"reporter.phone": "phone", "reporter.name": "first_name, last_name"}
 RETRY_AFTER_S = 5
 
 
-def open311(*methods: str):
+def open311(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """An Open311 endpoint: the format from the path, ?locale= (en, zh), jurisdiction_id, the
     allowed methods, and every refusal in the spec's format."""
 
-    def wrap(view: Callable[..., HttpResponse]):
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @wraps(view)
         def answer(request: HttpRequest, fmt: str = XML, **kwargs) -> HttpResponse:
@@ -117,7 +117,7 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
 
 
 @open311(*READ)
-def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     # Every service is realtime: a POST answers its service_request_id, never a token.
     raise Open311Error(
         404, f"token {token[:64]} not found: this endpoint issues no tokens (realtime)."
