@@ -327,6 +327,9 @@ CITYDESK = {
         "110": os.environ.get("CITYDESK_DEMO_110_SECRET", ""),
         "12319": os.environ.get("CITYDESK_DEMO_12319_SECRET", ""),
     },
+    # Open311's jurisdiction_id for this city (e.g. "harbin.gov.cn"): a request naming another
+    # gets the spec's 404; empty, the parameter is ignored (one jurisdiction per endpoint).
+    "OPEN311_JURISDICTION": os.environ.get("CITYDESK_OPEN311_JURISDICTION", ""),
 }
 
 # --- Citizens' SMS and calls (issue 19): Twilio, or a domestic gateway ------------------------
