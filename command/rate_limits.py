@@ -42,7 +42,8 @@ class LocalCounter:
 
 
 class RedisCounter:
-    """Counts shared by every process on REDIS_URL: INCR and EXPIRE in one round trip."""
+    """Counts shared by every process on REDIS_URL: one INCR a hit; the window's key gets its
+    expiry on its first hit (a pipelined EXPIRE on every hit cost a fifth more)."""
 
     def __init__(self) -> None:
         import redis
@@ -55,11 +56,11 @@ class RedisCounter:
 
     def hit(self, name: str, window: int, expires_s: int) -> int:
         key = f"{self._prefix}:{name}:{window}"
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, expires_s)
-        hits, _ = pipe.execute()
-        return int(hits)
+        hits = int(self._redis.incr(key))
+        if hits == 1:
+            # A process dying between the two leaves one key of a past window behind, unread.
+            self._redis.expire(key, expires_s)
+        return hits
 
 
 _counter: Counter | None = None

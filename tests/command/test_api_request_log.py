@@ -202,3 +202,18 @@ def test_administrators_read_the_log_in_the_admin_filtered(user):
     assert len(by_key.context["cl"].result_list) == 2
     assert [r.status for r in by_status.context["cl"].result_list] == [404]
     assert add.status_code == 403  # read-only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_of_a_key_deleted_meanwhile_do_not_hold_up_the_others(user, serving):
+    """Its holder deleted between the request and the flush: the key's rows have nowhere to go
+    (the foreign key refuses them at commit), the others are written."""
+    gone, gone_client = keyed(user)
+    kept, kept_client = keyed(user)
+    gone_client.get("/api/v1/incidents")
+    kept_client.get("/api/v1/incidents")
+    ApiKey.objects.filter(pk=gone.pk).delete()
+
+    request_log.flush()
+
+    assert list(ApiRequest.objects.values_list("key_id", flat=True)) == [kept.pk]
