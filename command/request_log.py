@@ -75,8 +75,10 @@ def record(
         periodic.start("api-request-log", _flush_pass, settings.CITYDESK["API_LOG_FLUSH_SECONDS"])
 
 
+@functools.cache
 def buffered() -> bool:
-    """Whether rows wait for the flushing thread: in server processes (command.periodic)."""
+    """Whether rows wait for the flushing thread: in server processes (command.periodic);
+    decided once, as a process does not change what it is."""
     return periodic.serving()
 
 
