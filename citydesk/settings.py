@@ -142,10 +142,17 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # API keys' rate limits (command.rate_limits): counted in Redis, as every daphne process
+    # must count against the same limit.
+    CITYDESK_RATE_COUNTER = "command.rate_limits.RedisCounter"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+    CITYDESK_RATE_COUNTER = "command.rate_limits.LocalCounter"
+# Redis database numbers do not keep two deployments sharing a Redis apart on their own when
+# they share a number: their counters carry the channel prefix too.
+CITYDESK_RATE_COUNTER_PREFIX = os.environ.get("CITYDESK_CHANNEL_PREFIX", "citydesk") + ":rate"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work lives in the database and is scanned, never only scheduled as a delayed task.
@@ -174,6 +181,11 @@ CELERY_BEAT_SCHEDULE = {
     "feeds-pass": {
         "task": "integrations.feeds_pass",
         "schedule": float(os.environ.get("CITYDESK_FEED_PASS_SECONDS", "15")),
+    },
+    # API keys' request log: rows older than CITYDESK_API_LOG_RETENTION_DAYS.
+    "prune-api-log": {
+        "task": "command.prune_api_log",
+        "schedule": float(os.environ.get("CITYDESK_API_LOG_PRUNE_SECONDS", "3600")),
     },
 }
 
@@ -240,6 +252,12 @@ STATICFILES_DIRS = [BASE_DIR / "citydesk" / "static"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("citydesk.context_processors.signed_in")
 
 # --- API ----------------------------------------------------------------------------------
+# Requests made with an API key go to their integrator's log (command.request_log), timed from
+# here to the answer.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "command.api.request_logging.ApiKeyRequestLog",
+)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "command.api.auth.ApiKeyAuthentication",
@@ -251,6 +269,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "command.api.errors.json_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per API key (command.api_keys.admit): 429 with Retry-After over the key's limit.
+    "DEFAULT_THROTTLE_CLASSES": ["command.api.throttle.ApiKeyRateThrottle"],
 }
 # The API's documentation names every endpoint and field: behind sign-in unless opened
 # (CITYDESK_PUBLIC_API_DOCS=1), and open by default only with DEBUG on.
@@ -330,6 +350,12 @@ CITYDESK = {
     # Open311's jurisdiction_id for this city (e.g. "harbin.gov.cn"): a request naming another
     # gets the spec's 404; empty, the parameter is ignored (one jurisdiction per endpoint).
     "OPEN311_JURISDICTION": os.environ.get("CITYDESK_OPEN311_JURISDICTION", ""),
+    # Integrators (README "Integrator onboarding"): requests a minute a key may make unless it
+    # has a limit of its own; how long its request log is kept, and how often it is written.
+    "API_KEY_RATE_LIMIT": int(os.environ.get("CITYDESK_API_KEY_RATE_LIMIT", "600")),
+    "API_LOG_RETENTION_DAYS": float(os.environ.get("CITYDESK_API_LOG_RETENTION_DAYS", "90")),
+    "API_LOG_FLUSH_SECONDS": float(os.environ.get("CITYDESK_API_LOG_FLUSH_SECONDS", "1")),
+    "API_LOG_PRUNE_SECONDS": float(os.environ.get("CITYDESK_API_LOG_PRUNE_SECONDS", "3600")),
 }
 
 # --- Citizens' SMS and calls (issue 19): Twilio, or a domestic gateway ------------------------

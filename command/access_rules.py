@@ -73,7 +73,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 
 # The admin site (/admin/), per model: v view, a add, c change, d delete. Only users with
 # is_staff reach it at all. Incidents and events are read-only for everyone: state changes go
-# through the lifecycle. Staff, groups and API keys: administrators only.
+# through the lifecycle. Staff, groups and API keys: administrators only; a key is revoked,
+# never deleted (its request log names it), and the log is read-only (pruned by retention).
 ADMIN: dict[str, tuple[str, ...]] = {
     #                         operator duty_officer duty_leader unit_staff integrator administrator
     "command.source":         (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
@@ -85,7 +86,8 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "command.incident":       (NO,     "v",         "v",        NO,        NO,        "v"),
     "command.outboxevent":    (NO,     "v",         "v",        NO,        NO,        "v"),
     "command.staffprofile":   (NO,     NO,          NO,         NO,        NO,        "vacd"),
-    "command.apikey":         (NO,     NO,          NO,         NO,        NO,        "vcd"),
+    "command.apikey":         (NO,     NO,          NO,         NO,        NO,        "vac"),
+    "command.apirequest":     (NO,     NO,          NO,         NO,        NO,        "v"),
     "auth.user":              (NO,     NO,          NO,         NO,        NO,        "vacd"),
     "auth.group":             (NO,     NO,          NO,         NO,        NO,        "vacd"),
     "axes.accessattempt":     (NO,     NO,          NO,         NO,        NO,        "vd"),

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from command import staff_permissions
 from command.api_keys import hash_key, issue_key
@@ -134,10 +135,14 @@ def load_api_key() -> str:
     existing = ApiKey.objects.filter(key_hash=hash_key(wanted)).first() if wanted else None
     if existing is not None:
         # Intake only, also for a key an older demo made with every right.
-        ApiKey.objects.filter(pk=existing.pk).update(active=True, scopes=KeyScopes.INTAKE)
+        ApiKey.objects.filter(pk=existing.pk).update(
+            active=True, scopes=KeyScopes.INTAKE, revoked_at=None, revoked_by=None
+        )
         return wanted
     user = get_user_model().objects.get(username="intake")
-    ApiKey.objects.filter(name="demo-intake").update(active=False, name="demo-intake (old)")
+    ApiKey.objects.filter(name="demo-intake").update(
+        active=False, name="demo-intake (old)", revoked_at=timezone.now()
+    )
     _, raw = issue_key("demo-intake", user, raw=wanted or None, scopes=KeyScopes.INTAKE)
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_text(raw + "\n")

@@ -149,6 +149,7 @@ def _post(code: dict) -> dict:
             "400": _errors("Bad request"),
             "403": _errors("Missing or invalid api_key"),
             "404": _errors("service_code or jurisdiction_id not found"),
+            "429": _errors("Over the api_key's rate limit; see Retry-After"),
             "503": _errors("The database did not answer; retry"),
         },
     }

@@ -28,10 +28,11 @@ NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 class Open311Error(Exception):
     """An answer in the spec's error format: HTTP `status`, one or more descriptions."""
 
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(self, status: int, *descriptions: str, retry_after: float | None = None) -> None:
         super().__init__("; ".join(descriptions))
         self.status = status
         self.descriptions = descriptions
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429, 503)
 
 
 def listing(fmt: str, root: str, item: str, rows: Sequence[Mapping[str, Any]], status: int = 200):
@@ -55,7 +56,10 @@ def single(fmt: str, root: str, row: Mapping[str, Any]) -> HttpResponse:
 
 def errors(fmt: str, error: Open311Error) -> HttpResponse:
     rows = [{"code": error.status, "description": text} for text in error.descriptions]
-    return listing(fmt, "errors", "error", rows, status=error.status)
+    response = listing(fmt, "errors", "error", rows, status=error.status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(int(error.retry_after))
+    return response
 
 
 def _fill(element: ET.Element, row: Mapping[str, Any]) -> None:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
-from command import public_requests
+from command import api_keys, public_requests, request_log
 from command.errors import CommandError, InvalidReport, ReplayConflict
 from command.intake import grouped
 from integrations.open311 import openapi, present, query, render, submission
@@ -55,10 +55,12 @@ def open311(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[.
                 return render.errors(fmt, Open311Error(400, "The request's body is unreadable."))
             except DatabaseError:
                 log.exception("Open311 %s: database unavailable", request.path)
-                busy = Open311Error(503, "The service is busy or down; try again shortly.")
-                response = render.errors(fmt, busy)
-                response["Retry-After"] = str(RETRY_AFTER_S)
-                return response
+                busy = Open311Error(
+                    503,
+                    "The service is busy or down; try again shortly.",
+                    retry_after=RETRY_AFTER_S,
+                )
+                return render.errors(fmt, busy)
 
         return answer
 
@@ -142,8 +144,12 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     form = request.POST
     key = submission.intake_key(form.get("api_key") or request.GET.get("api_key", ""))
-    # Per-key rate limit (issue 23's API-key onboarding): the integrator calls it here, with
-    # `key`, before anything is parsed or stored.
+    # Counted against the key's rate limit and logged like any keyed request, before anything
+    # is parsed or stored.
+    request_log.attach(request, key)
+    wait = api_keys.admit(key)
+    if wait is not None:
+        raise Open311Error(429, "Over this api_key's rate limit; retry later.", retry_after=wait)
     code = form.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code: required.")

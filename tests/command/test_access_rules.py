@@ -20,6 +20,7 @@ from command.admin import MatrixAdmin
 from command.api_keys import issue_key
 from command.models import (
     ApiKey,
+    ApiRequest,
     Category,
     CategoryAlias,
     District,
@@ -84,6 +85,15 @@ def some_object(model: str, people):
         # The duty officer's own profile: the escalation path issue 17 reproduced.
         "command.staffprofile": lambda: StaffProfile.objects.get(user__username="duty"),
         "command.apikey": lambda: ApiKey.objects.first(),
+        "command.apirequest": lambda: ApiRequest.objects.create(
+            key=ApiKey.objects.first(),
+            at=timezone.now(),
+            method="POST",
+            path="/api/v1/reports",
+            status=201,
+            duration_ms=3.5,
+            client_ip="192.0.2.7",
+        ),
         "auth.user": lambda: people("duty"),
         "auth.group": lambda: Group.objects.get(name=ADMIN_GROUP),
         "axes.accessattempt": lambda: AccessAttempt.objects.create(**FAILED_SIGN_IN),
@@ -213,8 +223,10 @@ def test_migrate_keeps_the_administrators_group_as_the_matrix_says():
     granted = set(Group.objects.get(name=ADMIN_GROUP).permissions.all())
     assert granted == set(staff_permissions.admin_permissions(ADMINISTRATOR))
     codenames = {p.codename for p in granted}
-    assert {"change_staffprofile", "change_apikey", "add_user"} <= codenames
-    assert not codenames & {"change_incident", "add_apikey", "change_outboxevent"}
+    assert {"change_staffprofile", "add_apikey", "change_apikey", "add_user"} <= codenames
+    assert "view_apirequest" in codenames
+    # Keys are revoked, never deleted; the request log is read-only.
+    assert not codenames & {"change_incident", "delete_apikey", "change_apirequest"}
 
 
 @pytest.mark.parametrize("username", ["operator", "duty", "leader", "daoli", "intake"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from command import demo, lifecycle
 from command.api_keys import issue_key
-from command.models import Incident, KeyScopes, Report
+from command.models import ApiRequest, Incident, KeyScopes, Report
 from tests.conftest import CENTRAL_STREET
 
 BASE = "/open311/v2"
@@ -256,6 +256,22 @@ def test_a_read_only_key_or_a_role_that_may_not_submit_is_403(post, user):
     assert "no intake scope" in errors_of(post(api_key=read_only), 403)[0]
     _, unit_staff = issue_key("daoli", user("daoli"), scopes=KeyScopes.BOTH)
     assert "role may not submit" in errors_of(post(api_key=unit_staff), 403)[0]
+
+
+def test_a_key_over_its_rate_limit_is_429_with_retry_after_and_its_posts_are_logged(post, user):
+    _, raw = issue_key("open311 client", user("intake"), rate_limit=2)
+
+    assert [post(api_key=raw).status_code for _ in range(2)] == [200, 200]
+    over = post(api_key=raw)
+
+    assert "rate limit" in errors_of(over, 429)[0]
+    assert 1 <= int(over["Retry-After"]) <= 60
+    logged = ApiRequest.objects.filter(key__name="open311 client").order_by("id")
+    assert [(r.method, r.path, r.status) for r in logged] == [
+        ("POST", f"{BASE}/requests.json", 200),
+        ("POST", f"{BASE}/requests.json", 200),
+        ("POST", f"{BASE}/requests.json", 429),
+    ]
 
 
 @pytest.mark.parametrize(
