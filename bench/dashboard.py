@@ -124,11 +124,8 @@ def daphne(env: dict[str, str], log: Path) -> Iterator[str]:
 
 
 # The page's state, read in the browser.
-MAP_POINTS = """() => {
-    const gd = document.querySelector('#map .js-plotly-plot');
-    if (!gd || !gd.data) return 0;
-    return gd.data.reduce((n, t) => n + (t.customdata ? t.customdata.length : 0), 0);
-}"""
+# The points drawn on the map's points layer (dashboards/static/dashboards/map_points.js).
+MAP_POINTS = "() => window.citydeskMap ? window.citydeskMap.drawn() : 0"
 # When each step of the first render ended, in seconds from navigation start.
 STEPS = """() => {
     const ended = (part) => Math.max(0, ...performance.getEntriesByType('resource')
@@ -245,8 +242,7 @@ def latency(page, url: str, api_key: str, samples: int = 5) -> None:
         started = time.perf_counter()
         tracking_no = post_reports(url, api_key, 1, f"latency-{i}")[0]
         page.wait_for_function(
-            "(no) => ((document.querySelector('#map .js-plotly-plot') || {}).data || [])"
-            ".some(t => (t.customdata || []).includes(no))",
+            "(no) => window.citydeskMap.has(no) && window.citydeskMap.drawn() > 0",
             arg=tracking_no,
             timeout=BOUND_S * 1000,
             polling="raf",

@@ -2,9 +2,10 @@
 dark, large numbers, for the duty room's screen) and `unit` (a unit's own, scoped to it).
 
 Layouts are functions (built per request, in the user's language); callbacks are thin: they
-find the visit's scope (dashboards.mount.current) and call dashboards.panels. They run when the
-page's live client (static/dashboards/live.js) bumps `live-tick` after events arrive, and when
-a filter changes; never on a timer.
+find the visit's scope (dashboards.mount.current) and call dashboards.panels. The map and the
+counters run when a filter changes; after events the page's live client (static/dashboards/
+live.js) changes them itself from the changes endpoint and bumps `charts-tick` for the charts
+(on a tiled map, `live-tick` for everything). Never on a timer.
 """
 
 from __future__ import annotations
@@ -106,6 +107,13 @@ def _body(wall: bool) -> list:
     )
     return [
         dcc.Store(id="live-tick", data={"n": 0}),
+        # The points layer's data (static/dashboards/map_points.js draws it over the map).
+        dcc.Store(id="map-points", data=first.points if first else None),
+        # Bumped by the live client after it has changed the map: the charts follow, once
+        # a burst is over rather than for every change (bench.dashboard).
+        dcc.Store(id="charts-tick"),
+        # The incident clicked on the map (its tracking number), for the detail.
+        dcc.Store(id="map-clicked"),
         # Written by the live callback when it is done: the charts follow it, so the map and the
         # counters are not kept waiting behind the slower charts (bench.dashboard).
         dcc.Store(id="live-done", data=done),
@@ -116,12 +124,18 @@ def _body(wall: bool) -> list:
         html.Div(
             className="map-row",
             children=[
-                dcc.Graph(
-                    id="map",
-                    className="map",
-                    config=GRAPH_CONFIG,
-                    style=map_style,
-                    figure=first.map if first else {"data": [], "layout": {}},
+                html.Div(
+                    className="map-box",
+                    children=[
+                        dcc.Graph(
+                            id="map",
+                            className="map",
+                            config=GRAPH_CONFIG,
+                            style=map_style,
+                            figure=first.map if first else {"data": [], "layout": {}},
+                        ),
+                        html.Div(id="map-legend", className="map-legend"),
+                    ],
                 ),
                 # On the wall the tables stand beside the map (nobody clicks a wall); on a desk
                 # the clicked incident does, and the tables go below.
@@ -173,6 +187,7 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
 
     @app.callback(
         Output("map", "figure"),
+        Output("map-points", "data"),
         Output("n-open", "children"),
         Output("n-warning", "children"),
         Output("n-overdue", "children"),
@@ -188,7 +203,10 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
             current().viewer.scope, filters_of(values), now, dark=wall, tile_url=tile_url
         )
         finished = {"tick": tick, "at": now.isoformat()}
-        return done.map, done.open, done.warning, done.overdue, done.updated, finished
+        points = done.points
+        if points is not None and filters:
+            points["filters"] = dict(zip(queries.FILTER_NAMES, values, strict=True))
+        return done.map, points, done.open, done.warning, done.overdue, done.updated, finished
 
     @app.callback(
         Output("by-source", "figure"),
@@ -201,9 +219,10 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Output("hot-spots", "children"),
         Output("round-done", "data"),
         Input("live-done", "data"),
+        Input("charts-tick", "data"),
         *states,
     )
-    def refresh_charts(live_done, *values):
+    def refresh_charts(live_done, _charts_tick, *values):
         done = panels.charts(current().viewer.scope, filters_of(values), timezone.now(), dark=wall)
         return (
             done.by_source,
@@ -228,28 +247,48 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         prevent_initial_call=True,
     )
 
-    @app.callback(
-        Output("detail", "children"), Input("map", "clickData"), Input("live-tick", "data")
+    # The points layer draws what the store holds; on a filter change it gets new data.
+    app.clientside_callback(
+        """function (points) {
+            if (points && window.citydeskMap) window.citydeskMap.load(points);
+            return window.dash_clientside.no_update;
+        }""",
+        Output("map-legend", "title"),
+        Input("map-points", "data"),
     )
-    def show_detail(click, _tick):
-        return panels.detail(current().viewer.scope, clicked_tracking_no(click))
+    # A tiled map's points are plotly's: their clicks go to the same store as the layer's.
+    app.clientside_callback(
+        """function (click) {
+            const point = click && click.points && click.points[0];
+            // A district's fill is clicked with every point over it: not a choice of incident.
+            return point && typeof point.customdata === "string"
+                ? point.customdata : window.dash_clientside.no_update;
+        }""",
+        Output("map-clicked", "data"),
+        Input("map", "clickData"),
+        prevent_initial_call=True,
+    )
 
-
-def clicked_tracking_no(click: object) -> str | None:
-    """The tracking number of the point clicked on the map (None for a district or nothing)."""
-    if not isinstance(click, dict):
-        return None
-    points = click.get("points")
-    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-        return None
-    value = points[0].get("customdata")
-    return value if isinstance(value, str) else None
+    @app.callback(
+        Output("detail", "children"),
+        Input("map-clicked", "data"),
+        Input("live-done", "data"),
+        Input("charts-tick", "data"),
+    )
+    def show_detail(clicked, _live, _tick):
+        return panels.detail(current().viewer.scope, clicked)
 
 
 def _build() -> dict[str, CityDash]:
     apps = {
         "city": CityDash(slug="city", audience=Audience.CITY, template="dashboards/desktop.html"),
-        "wall": CityDash(slug="wall", audience=Audience.CITY, template="dashboards/wall.html"),
+        "wall": CityDash(
+            slug="wall",
+            audience=Audience.CITY,
+            template="dashboards/wall.html",
+            filters=False,
+            dark=True,
+        ),
         "unit": CityDash(slug="unit", audience=Audience.UNIT, template="dashboards/desktop.html"),
     }
     apps["city"].layout = desktop_layout
