@@ -82,22 +82,21 @@ def _filters(options: dict[str, list[tuple[str, str]]]) -> html.Div:
     )
 
 
-def _first_live(wall: bool) -> tuple[panels.Live | None, dict | None]:
+def _first_live(wall: bool) -> panels.Live | None:
     """The map and counters as they are now, sent with the layout: the first render waits for
     no callback (a round trip less; bench.dashboard). None while Dash checks the layout."""
     visit = visiting()
     if visit is None:
-        return None, None
-    now = timezone.now()
+        return None
     tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
-    first = panels.live(visit.viewer.scope, queries.Filters(), now, dark=wall, tile_url=tile_url)
-    return first, {"tick": {"n": 0}, "at": now.isoformat()}
+    return panels.live(
+        visit.viewer.scope, queries.Filters(), timezone.now(), dark=wall, tile_url=tile_url
+    )
 
 
 def _body(wall: bool) -> list:
-    graph = {"config": GRAPH_CONFIG, "style": {"height": "210px" if wall else "300px"}}
     map_style = {"height": "560px"}
-    first, done = _first_live(wall)
+    first = _first_live(wall)
     tables = html.Div(
         className="tables",
         children=[
@@ -116,7 +115,7 @@ def _body(wall: bool) -> list:
         dcc.Store(id="map-clicked"),
         # Written by the live callback when it is done: the charts follow it, so the map and the
         # counters are not kept waiting behind the slower charts (bench.dashboard).
-        dcc.Store(id="live-done", data=done),
+        dcc.Store(id="live-done"),
         # Written when the charts are done too: the live client sends no new tick before it
         # (one round of callbacks at a time), so a burst costs the page a few redraws at most.
         dcc.Store(id="round-done"),
@@ -142,14 +141,9 @@ def _body(wall: bool) -> list:
                 tables if wall else html.Aside(id="detail", className="detail"),
             ],
         ),
-        html.Div(
-            className="charts",
-            children=[
-                dcc.Graph(id="by-source", **graph),
-                dcc.Graph(id="by-hour", **graph),
-                dcc.Graph(id="top-categories", **graph),
-            ],
-        ),
+        # The charts come after the map has been drawn (live.js bumps charts-tick then): three
+        # empty plots and their answer's replots competed with the map's first render.
+        html.Div(id="charts", className="charts"),
         html.Aside(id="detail", hidden=True) if wall else tables,
         html.Div(first.updated if first else "", id="updated-at", className="updated"),
     ]
@@ -209,9 +203,7 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         return done.map, points, done.open, done.warning, done.overdue, done.updated, finished
 
     @app.callback(
-        Output("by-source", "figure"),
-        Output("by-hour", "figure"),
-        Output("top-categories", "figure"),
+        Output("charts", "children"),
         Output("rate-signing", "children"),
         Output("rate-resolution", "children"),
         Output("satisfaction", "children"),
@@ -221,19 +213,23 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Input("live-done", "data"),
         Input("charts-tick", "data"),
         *states,
+        prevent_initial_call=True,
     )
     def refresh_charts(live_done, _charts_tick, *values):
         done = panels.charts(current().viewer.scope, filters_of(values), timezone.now(), dark=wall)
+        graph = {"config": GRAPH_CONFIG, "style": {"height": "210px" if wall else "300px"}}
         return (
-            done.by_source,
-            done.by_hour,
-            done.top_categories,
+            [
+                dcc.Graph(id="by-source", figure=done.by_source, **graph),
+                dcc.Graph(id="by-hour", figure=done.by_hour, **graph),
+                dcc.Graph(id="top-categories", figure=done.top_categories, **graph),
+            ],
             done.signing,
             done.resolution,
             done.satisfaction,
             done.league,
             done.hot_spots,
-            live_done,
+            {"live": live_done, "tick": _charts_tick},
         )
 
     # Tells the live client (static/dashboards/live.js) that the round it asked for is over.

@@ -191,6 +191,17 @@ export async function startLive({
     dash.set_props("charts-tick", { data: { n: live.charts } });
   }
 
+  // The first charts once the map is drawn: they would compete with its first render.
+  const firstChartsBy = performance.now() + 10000;
+  chartsDueSince = performance.now();
+  (function firstCharts() {
+    const map = window.citydeskMap;
+    const plotted = document.querySelector("#map .js-plotly-plot");
+    const drawn = map && map.loaded() ? map.drawn() > 0 : plotted && plotted._fullLayout;
+    if ((drawn && ready()) || performance.now() > firstChartsBy) bumpCharts();
+    else requestAnimationFrame(firstCharts);
+  })();
+
   live.stream = connectEvents({
     streams,
     onEvent(event) {
