@@ -17,7 +17,9 @@
  * redraw everything.
  */
 
-const WINDOW_MS = 250;
+// A quiet page asks at once (an incident reaches the map in well under a second); during a
+// burst, at most every half second: each request costs the page ~10-20 ms besides drawing.
+const WINDOW_MS = 500;
 const CHARTS_QUIET_MS = 1000;
 const CHARTS_EVERY_MS = 5000;
 // Dash may not have rendered yet when the first event comes: look again this much later.

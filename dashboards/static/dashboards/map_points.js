@@ -36,7 +36,6 @@
     at: null, // the server's time of the data: the next request's `since`
     filters: {},
     generation: 0, // bumped by load(): an answer asked for under older data is dropped
-    scaleMax: null,
     drawnPoints: 0, // points in the last drawing (the benchmark's "map holds them all")
     fullDraws: 0,
     partialDraws: 0,
@@ -71,7 +70,6 @@
     layer.at = data.at || null;
     layer.filters = data.filters || {};
     layer.generation += 1;
-    layer.scaleMax = null;
     drawnView = null; // everything drawn anew
     put(data);
     attach();
@@ -137,7 +135,6 @@
     if (scale < 0) return;
     const shown = gd.data[scale].marker.cmax;
     const wanted = Math.max(most, 1);
-    if (layer.scaleMax === null) layer.scaleMax = shown;
     if (Math.abs(wanted - shown) > Math.max(1, shown * SCALE_SLACK) || wanted < 6) {
       if (wanted !== shown) window.Plotly.restyle(gd, { "marker.cmax": wanted }, [scale]);
     }
@@ -209,7 +206,7 @@
     paper.width = side;
     paper.height = side;
     const ctx = paper.getContext("2d");
-    ctx.globalAlpha = 0.9;
+    // Opaque (plotly's markers were 0.9): most pixels are then copied, not blended.
     ctx.beginPath();
     ctx.arc(side / 2, side / 2, r, 0, 2 * Math.PI);
     ctx.fillStyle = layer.states[state] ? layer.states[state].colour : "#888888";
@@ -316,7 +313,7 @@
     drawnBox = [];
     grid = new Map();
     const clip = [0, 0, width, height];
-    for (const slot of inDrawingOrder(layer.no.keys())) {
+    for (const slot of layer.index.values()) {
       const box = boxOf(slot, xa, ya, ratio);
       drawnBox[slot] = box;
       cells(box, (cell) => {
@@ -324,6 +321,9 @@
         if (!found) grid.set(cell, (found = new Set()));
         found.add(slot);
       });
+    }
+    for (const slot of inDrawingOrder(layer.index.values())) {
+      const box = drawnBox[slot];
       blit(buffer.data, width, sprite(layer.state[slot], layer.size[slot], ratio), box[0], box[1], clip);
     }
     ctx.putImageData(buffer, 0, 0);
@@ -391,12 +391,29 @@
     ctx.putImageData(buffer, 0, 0, x0, y0, x1 - x0, y1 - y0);
   }
 
-  /** Live slots by state (the most urgent last, on top: dashboards.queries.STATES is in drawing
-   * order), then by slot. */
+  /** Drawn slots by state (the most urgent last, on top: dashboards.queries.STATES is in
+   * drawing order), then by position; one of each stack of identical markers. */
   function inDrawingOrder(slots) {
     const live = [];
-    for (const slot of slots) if (layer.no[slot] !== null && layer.no[slot] !== undefined) live.push(slot);
-    return live.sort((a, b) => layer.state[a] - layer.state[b] || a - b);
+    for (const slot of slots) if (drawnBox[slot]) live.push(slot);
+    live.sort(
+      (a, b) =>
+        layer.state[a] - layer.state[b] ||
+        drawnBox[a][1] - drawnBox[b][1] ||
+        drawnBox[a][0] - drawnBox[b][0] ||
+        layer.size[a] - layer.size[b] ||
+        a - b,
+    );
+    // Points stacked on one pixel in one state and size (one address, many reports) look as
+    // one: drawn once. Many incidents share an address, and a cell of them was redrawn per point.
+    return live.filter(
+      (slot, i) =>
+        i === 0 ||
+        layer.state[slot] !== layer.state[live[i - 1]] ||
+        layer.size[slot] !== layer.size[live[i - 1]] ||
+        drawnBox[slot][0] !== drawnBox[live[i - 1]][0] ||
+        drawnBox[slot][1] !== drawnBox[live[i - 1]][1],
+    );
   }
 
   function showLegend() {
