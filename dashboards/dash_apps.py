@@ -113,6 +113,7 @@ def _body(wall: bool) -> list:
         dcc.Store(id="charts-tick"),
         # The incident clicked on the map (its tracking number), for the detail.
         dcc.Store(id="map-clicked"),
+        dcc.Store(id="detail-tick"),
         # Written by the live callback when it is done: the charts follow it, so the map and the
         # counters are not kept waiting behind the slower charts (bench.dashboard).
         dcc.Store(id="live-done"),
@@ -265,11 +266,13 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         prevent_initial_call=True,
     )
 
+    # Again after a filter change (the incident may be out of view now), and when live.js saw
+    # the incident shown change (`detail-tick`); not after every burst: a round less.
     @app.callback(
         Output("detail", "children"),
         Input("map-clicked", "data"),
         Input("live-done", "data"),
-        Input("charts-tick", "data"),
+        Input("detail-tick", "data"),
     )
     def show_detail(clicked, _live, _tick):
         return panels.detail(current().viewer.scope, clicked)

@@ -159,6 +159,10 @@ export async function startLive({
       if (map.generation === generation) {
         map.apply(delta);
         for (const id of COUNTERS) dash.set_props(id, { children: delta.counters[id] });
+        // The incident whose detail is open changed: its detail is read again.
+        if (map.clicked && (full || nos.includes(map.clicked))) {
+          dash.set_props("detail-tick", { data: { n: live.flushes } });
+        }
       }
       scheduleCharts();
     } catch (error) {

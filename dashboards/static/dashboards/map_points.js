@@ -520,7 +520,8 @@
     const slot = hit(event.clientX, event.clientY);
     const dash = window.dash_clientside;
     if (slot >= 0 && dash && dash.set_props) {
-      dash.set_props("map-clicked", { data: layer.no[slot] });
+      layer.clicked = layer.no[slot];
+      dash.set_props("map-clicked", { data: layer.clicked });
     }
   });
 
@@ -547,6 +548,10 @@
     drawn: () => (canvas !== null && frame === null ? layer.drawnPoints : 0),
     get at() {
       return layer.at;
+    },
+    // The incident last clicked on the layer (its detail is shown), or null.
+    get clicked() {
+      return layer.clicked || null;
     },
     get filters() {
       return layer.filters;
