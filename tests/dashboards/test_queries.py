@@ -227,6 +227,13 @@ def test_the_panels_show_the_counts_as_text(day):
     assert list(charts.by_source.data[0].y) == [2, 1, 1, 0, 0]
 
 
+def test_a_tiled_map_carries_its_points_itself(day):
+    live = panels.live(CITY, Filters(), NOW, tile_url="https://tiles.example.cn/{z}/{x}/{y}.png")
+    assert live.points is None  # no points layer: the page redraws it by server callbacks
+    drawn = {no for t in live.map["data"] if t["type"] == "scattermap" for no in t["customdata"]}
+    assert drawn == {day["W1"], day["W2"], day["L1"]}
+
+
 def test_the_tally_counts_what_is_open_and_what_the_clock_turned(day):
     tally = queries.open_tally(CITY, Filters(), NOW, since=NOW - H / 2)
     assert tally.counters == queries.counters(queries.open_incidents(CITY, Filters(), NOW))
