@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # Where `make demo` serves: `make demo PORT=8001` when 8000 is taken.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Reports a second the feed simulator sends while the demo runs; `make demo SIMULATE=0`: none.
+SIMULATE ?= 0.2
 
 .PHONY: demo test bench lint format venv
 
@@ -28,7 +30,7 @@ demo: $(STAMP)
 	$(PY) manage.py setup_duty_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
-	$(PY) -m citydesk.server -b $(HOST) -p $(PORT) asgi:application
+	$(PY) -m citydesk.demo_server --host $(HOST) --port $(PORT) --simulate $(SIMULATE)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

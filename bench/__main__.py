@@ -21,7 +21,9 @@ from pathlib import Path
 from bench.throwaway import DEFAULT_POSTGRES_URL, bench_postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURE = re.compile(r"^(routing|merge|intake|realtime|suggest|kpis|units|supervision)\.\S+")
+FIGURE = re.compile(
+    r"^(routing|merge|intake|realtime|suggest|kpis|units|supervision|sim|feeds)\.\S+"
+)
 
 
 @dataclass
@@ -50,7 +52,7 @@ def main() -> None:
     postgres_url = args.postgres or os.environ.get("DATABASE_URL")
     flavours = ["sqlite", "postgres"] if postgres_url else ["sqlite"]
     runs = [Run("routing", None)]
-    modules = ("merge", "intake", "merge_quality", "duplicate_suggest")
+    modules = ("merge", "intake", "merge_quality", "duplicate_suggest", "simulated_load", "feeds")
     runs += [Run(module, flavour) for module in modules for flavour in flavours]
     if postgres_url:  # services mode only: real daphne processes on PostgreSQL and Redis
         runs.append(Run("realtime", "postgres"))

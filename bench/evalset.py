@@ -4,35 +4,38 @@ sources tell them, written to bench/data/merge_eval.jsonl by a deterministic gen
     .venv/bin/python -m bench.evalset            # regenerate the file (identical every time)
 
 What is in it, and why:
-- Incidents (clusters) of 25 kinds of problem (bench.complaints) at real places checked to lie
-  well inside their district (bench.harbin_places); each is reported 1-8 times over minutes to
-  hours, from points up to JITTER_M from its place (GPS noise, where the caller stood).
-- Five registers (bench.registers): 12345 operator summaries, SMS with dialect and typos and no
-  category, web forms with their own (sometimes wrong) category, 110 police records, 12319 cases
-  with the urban-management class. Points in WGS-84, GCJ-02 or BD-09 as each source sends
-  them (command.intake.coords converts); a few hotline and web reports carry an address only.
+- Incidents (clusters) of 25 kinds of problem (integrations.simulator.problems) at real places
+  checked to lie well inside their district (integrations.simulator.places); each is reported
+  1-8 times over minutes to hours, from points up to JITTER_M from its place (GPS noise, where
+  the caller stood).
+- Five registers (integrations.simulator.registers): 12345 operator summaries, SMS with dialect
+  and typos and no category, web forms with their own (sometimes wrong) category, 110 police
+  records, 12319 cases with the urban-management class. Points in WGS-84, GCJ-02 or BD-09 as
+  each source sends them (command.intake.coords converts); a few hotline and web reports carry
+  an address only.
 - Hard negatives, each a cluster paired with the incident it must not merge into
   (`negative_of`): (a) the same problem, worded the same, at a place 1-3 km away in the same
   hours; (b) the same spot and time, another category; (c) the same spot, alike in words, another
-  object (bench.complaints.OTHER_OBJECT); (d) the same spot and problem 3-6 days later.
+  object (integrations.simulator.problems.OTHER_OBJECT); (d) the same spot and problem 3-6 days
+  later.
 
 One JSON object a line, in the order received. Gold labels under "gold": cluster, category
-(a code of command/data/categories.json, or of bench.complaints.CATEGORIES_TO_ADD), family,
-district (adcode), problem, place, hard_negative (a/b/c/d or null) and negative_of.
+(a code of command/data/categories.json, or of the simulator's problems.CATEGORIES_TO_ADD),
+family, district (adcode), problem, place, hard_negative (a/b/c/d or null) and negative_of.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench import registers
-from bench.complaints import BY_KEY, FAMILIES, OTHER_OBJECT, PROBLEMS, Problem
-from bench.harbin_places import PLACES, Place, check_places
+from integrations.simulator import registers
+from integrations.simulator.generate import distance_m, jitter, to_datum
+from integrations.simulator.places import PLACES, Place, check_places
+from integrations.simulator.problems import BY_KEY, FAMILIES, OTHER_OBJECT, PROBLEMS, Problem
 
 SEED = 20261123
 PATH = Path(__file__).resolve().parent / "data" / "merge_eval.jsonl"
@@ -56,7 +59,6 @@ DATUMS = {
     "110": (("gcj02", 8), ("wgs84", 2)),
     "12319": (("gcj02", 6), ("bd09", 2), ("wgs84", 2)),
 }
-M_PER_DEG_LAT = 111_195.0
 NIGHT_PROBLEMS = {"night_construction", "shop_noise", "neighbour_noise", "fight"}
 NEAR_M = (120.0, 600.0)  # a landmark or crossing this far off may name a place instead
 
@@ -158,7 +160,7 @@ def _far_twin(rng, cid, partner, existing) -> Cluster | None:
     places = [
         p
         for p in PLACES
-        if p.kind == partner.place.kind and 1000 <= _distance_m(p, partner.place) <= 3000
+        if p.kind == partner.place.kind and 1000 <= distance_m(p, partner.place) <= 3000
     ]
     rng.shuffle(places)
     start = partner.start + timedelta(minutes=rng.randint(-60, 60))
@@ -231,19 +233,9 @@ def _conflicts(existing, place, problem, start, besides: Cluster | None = None) 
         c is not besides
         and c.family == family
         and abs((c.start - start).total_seconds()) < APART_H * 3600
-        and _distance_m(c.place, place) < APART_M
+        and distance_m(c.place, place) < APART_M
         for c in existing
     )
-
-
-def _distance_m(a: Place, b: Place) -> float:
-    """Haversine distance between two places."""
-    phi1, phi2 = math.radians(a.lat), math.radians(b.lat)
-    h = (
-        math.sin((phi2 - phi1) / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
-    )
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
 
 
 # --- the reports -----------------------------------------------------------------------------
@@ -272,7 +264,7 @@ def _report(cluster: Cluster, source: str, at: datetime, i: int, seed: int) -> d
         near=_nearby(cluster.place, own),
     )
     text = registers.WRITERS[source](words, cluster.problem, cluster.place, detail)
-    lat, lon = _jitter(own, cluster.place)
+    lat, lon = jitter(own, cluster.place, JITTER_M)
     datum = own.choices(*zip(*DATUMS[source], strict=True))[0]
     return {
         "source": source,
@@ -300,9 +292,7 @@ def _report(cluster: Cluster, source: str, at: datetime, i: int, seed: int) -> d
 
 def _nearby(place: Place, rng: random.Random) -> str:
     near = [
-        p
-        for p in PLACES
-        if p.kind != "compound" and NEAR_M[0] <= _distance_m(p, place) <= NEAR_M[1]
+        p for p in PLACES if p.kind != "compound" and NEAR_M[0] <= distance_m(p, place) <= NEAR_M[1]
     ]
     if not near:
         return ""
@@ -313,26 +303,11 @@ def _nearby(place: Place, rng: random.Random) -> str:
     return rng.choice(chosen.names)
 
 
-def _jitter(rng: random.Random, place: Place) -> tuple[float, float]:
-    """A uniform point of the disc of JITTER_M around the place."""
-    r, angle = JITTER_M * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
-    north, east = r * math.cos(angle), r * math.sin(angle)
-    return (
-        place.lat + north / M_PER_DEG_LAT,
-        place.lon + east / (M_PER_DEG_LAT * math.cos(math.radians(place.lat))),
-    )
-
-
 def _location(lat: float, lon: float, datum: str) -> dict | None:
-    from command.intake import coords
-
     if not datum:
         return None
-    if datum != "wgs84":
-        lat, lon = coords.wgs84_to_gcj02(lat, lon)
-    if datum == "bd09":
-        lat, lon = coords.gcj02_to_bd09(lat, lon)
-    return {"lat": round(lat, 6), "lon": round(lon, 6), "datum": datum}
+    lat, lon = to_datum(lat, lon, datum)
+    return {"lat": lat, "lon": lon, "datum": datum}
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench.complaints import FAMILIES
+from integrations.simulator.problems import FAMILIES
 
 PATH = Path(__file__).parent / "data" / "merge_heldout2.jsonl"
 CST = timezone(timedelta(hours=8))

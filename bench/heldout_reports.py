@@ -2,7 +2,7 @@
 
 Every text below was written by one engineer without opening the problem lexicon, the place
 normaliser, the text model or its training texts, the category aliases, the classifier, or the
-development set's phrase tables and texts (bench/complaints.py, bench/evalset.py,
+development set's phrase tables and texts (integrations/simulator/problems.py, bench/evalset.py,
 bench/data/merge_eval.jsonl). Nothing in the intake was tuned on it: its figures are the ones a
 stranger's wording gets. Do not grow the lexicon from its misses; write another set instead.
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bench import evalset, heldout2_reports, heldout_reports, merge_metrics
-from bench.complaints import FAMILIES
 from bench.figures import duration, line, note, percentile
 from bench.merge_metrics import Gold
 from bench.throwaway import FLAVOURS, throwaway
+from integrations.simulator.problems import FAMILIES
 
 SETS = {"dev": evalset.load, "heldout": heldout_reports.load, "heldout2": heldout2_reports.load}
 

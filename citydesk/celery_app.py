@@ -9,3 +9,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citydesk.settings")
 app = Celery("citydesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["integrations.feeds"])  # its tasks module, apart from the SMS tasks

@@ -142,10 +142,17 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # API keys' rate limits (command.rate_limits): counted in Redis, as every daphne process
+    # must count against the same limit.
+    CITYDESK_RATE_COUNTER = "command.rate_limits.RedisCounter"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+    CITYDESK_RATE_COUNTER = "command.rate_limits.LocalCounter"
+# Redis database numbers do not keep two deployments sharing a Redis apart on their own when
+# they share a number: their counters carry the channel prefix too.
+CITYDESK_RATE_COUNTER_PREFIX = os.environ.get("CITYDESK_CHANNEL_PREFIX", "citydesk") + ":rate"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic work lives in the database and is scanned, never only scheduled as a delayed task.
@@ -159,10 +166,26 @@ CELERY_BEAT_SCHEDULE = {
     # Texts whose send task was lost, and resolutions whose reporters were not yet surveyed.
     "sweep-sms": {"task": "integrations.sweep_sms", "schedule": 60.0},
     "ask-satisfaction": {"task": "hotline.ask_satisfaction", "schedule": 60.0},
+    # Status-backs and transfers to the feed systems: state changes since the cursor, and
+    # deliveries due (a lost task, a retry's back-off over, a send cut off mid-way).
+    "sweep-feeds": {
+        "task": "integrations.sweep_feeds",
+        "schedule": float(os.environ.get("CITYDESK_FEED_SWEEP_SECONDS", "15")),
+    },
     # The duty room: major incidents, alert escalation, emerging events, missed handovers.
     "duty-scan": {
         "task": "duty.scan",
         "schedule": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
+    },
+    # The 110/12319 feeds: poll the systems in pull mode when due, forget old nonces.
+    "feeds-pass": {
+        "task": "integrations.feeds_pass",
+        "schedule": float(os.environ.get("CITYDESK_FEED_PASS_SECONDS", "15")),
+    },
+    # API keys' request log: rows older than CITYDESK_API_LOG_RETENTION_DAYS.
+    "prune-api-log": {
+        "task": "command.prune_api_log",
+        "schedule": float(os.environ.get("CITYDESK_API_LOG_PRUNE_SECONDS", "3600")),
     },
 }
 
@@ -229,6 +252,12 @@ STATICFILES_DIRS = [BASE_DIR / "citydesk" / "static"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("citydesk.context_processors.signed_in")
 
 # --- API ----------------------------------------------------------------------------------
+# Requests made with an API key go to their integrator's log (command.request_log), timed from
+# here to the answer.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "command.api.request_logging.ApiKeyRequestLog",
+)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "command.api.auth.ApiKeyAuthentication",
@@ -240,6 +269,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "command.api.errors.json_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per API key (command.api_keys.admit): 429 with Retry-After over the key's limit.
+    "DEFAULT_THROTTLE_CLASSES": ["command.api.throttle.ApiKeyRateThrottle"],
 }
 # The API's documentation names every endpoint and field: behind sign-in unless opened
 # (CITYDESK_PUBLIC_API_DOCS=1), and open by default only with DEBUG on.
@@ -292,8 +323,39 @@ CITYDESK = {
     "PHOTO_MAX_BYTES": int(os.environ.get("CITYDESK_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
     # How often the duty room's pass runs (duty.scan: escalation, surges, handovers).
     "DUTY_SCAN_SECONDS": float(os.environ.get("CITYDESK_DUTY_SCAN_SECONDS", "30")),
+    # The feeds' pass (integrations.feeds.schedule): how often systems in pull mode are looked
+    # at (each is polled after its own pull_interval_s); in the embedded mode a server thread.
+    "FEED_PASS_SECONDS": float(os.environ.get("CITYDESK_FEED_PASS_SECONDS", "15")),
+    "FEEDS_IN_PROCESS": os.environ.get("CITYDESK_FEEDS_IN_PROCESS", "auto"),
+    # Categories whose incidents duty staff may transfer to 110 (移交110), a child counting as
+    # its parent: public order, and traffic (accidents, the traffic police's signals).
+    "POLICE_CATEGORIES": [
+        c.strip()
+        for c in os.environ.get("CITYDESK_POLICE_CATEGORIES", "public_security,traffic").split(",")
+        if c.strip()
+    ],
+    # Status-backs and transfers to the feed systems (integrations.feeds.delivery): the POST's
+    # timeout, and how often the sweep sends what is due (in the embedded mode a thread of the
+    # server process, "auto"/"1"/"0" as for the supervision scanner; in services mode beat).
+    "FEED_TIMEOUT_S": float(os.environ.get("CITYDESK_FEED_TIMEOUT_S", "5")),
+    "FEED_SWEEP_SECONDS": float(os.environ.get("CITYDESK_FEED_SWEEP_SECONDS", "15")),
+    "FEED_IN_PROCESS": os.environ.get("CITYDESK_FEED_IN_PROCESS", "auto"),
     "DEMO_PASSWORD": os.environ.get("CITYDESK_DEMO_PASSWORD", "demo"),
     "DEMO_API_KEY": os.environ.get("CITYDESK_DEMO_API_KEY", ""),
+    # The demo feed systems' shared secrets (hrb-110, hrb-12319); unset: made once, kept in var/.
+    "DEMO_FEED_SECRETS": {
+        "110": os.environ.get("CITYDESK_DEMO_110_SECRET", ""),
+        "12319": os.environ.get("CITYDESK_DEMO_12319_SECRET", ""),
+    },
+    # Open311's jurisdiction_id for this city (e.g. "harbin.gov.cn"): a request naming another
+    # gets the spec's 404; empty, the parameter is ignored (one jurisdiction per endpoint).
+    "OPEN311_JURISDICTION": os.environ.get("CITYDESK_OPEN311_JURISDICTION", ""),
+    # Integrators (README "Integrator onboarding"): requests a minute a key may make unless it
+    # has a limit of its own; how long its request log is kept, and how often it is written.
+    "API_KEY_RATE_LIMIT": int(os.environ.get("CITYDESK_API_KEY_RATE_LIMIT", "600")),
+    "API_LOG_RETENTION_DAYS": float(os.environ.get("CITYDESK_API_LOG_RETENTION_DAYS", "90")),
+    "API_LOG_FLUSH_SECONDS": float(os.environ.get("CITYDESK_API_LOG_FLUSH_SECONDS", "1")),
+    "API_LOG_PRUNE_SECONDS": float(os.environ.get("CITYDESK_API_LOG_PRUNE_SECONDS", "3600")),
 }
 
 # --- Citizens' SMS and calls (issue 19): Twilio, or a domestic gateway ------------------------
@@ -328,6 +390,9 @@ CITYDESK_VOICE_CALLS = "hotline.screen_pop.incoming"
 # Who counts the satisfaction survey's answers for unit performance and the dashboards: the
 # core may not import the hotline (the hotline imports it), so the setting names the function.
 CITYDESK_SATISFACTION = "hotline.satisfaction.counts"
+# Where a transfer to 110 goes (the 110 system's name, or None): the core asks before it
+# transfers, and may not import the adapters, so the setting names the function.
+CITYDESK_POLICE_TRANSFER_TARGET = "integrations.feeds.transfer.target_name"
 
 # --- Logging: one handler, every line once, phone numbers never ------------------------------
 LOG_LEVEL = os.environ.get("CITYDESK_LOG_LEVEL", "INFO")

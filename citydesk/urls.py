@@ -59,6 +59,7 @@ urlpatterns = [
     path("dispatch/", include("command.consoles.dispatch_urls")),
     path("notices/", include("command.consoles.notice_urls")),
     path("integrations/", include("integrations.urls")),
+    path("open311/v2/", include("integrations.open311.urls")),
     path("api/v1/duty/now", OnDutyNow.as_view(), name="duty-api-now"),
     path("duty/", include("duty.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -67,22 +67,27 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "make_major":         (NO,     YES,         YES,        NO,        NO,        NO),
     "acknowledge":        (NO,     YES,         YES,        NO,        NO,        NO),
     "alert_leader":       (NO,     NO,          NO,         NO,        NO,        NO),  # system
+    "transfer_to_police": (NO,     YES,         YES,        NO,        NO,        NO),
+    "police_answer":      (NO,     NO,          NO,         NO,        NO,        NO),  # system
 }
 
 # The admin site (/admin/), per model: v view, a add, c change, d delete. Only users with
 # is_staff reach it at all. Incidents and events are read-only for everyone: state changes go
-# through the lifecycle. Staff, groups and API keys: administrators only.
+# through the lifecycle. Staff, groups and API keys: administrators only; a key is revoked,
+# never deleted (its request log names it), and the log is read-only (pruned by retention).
 ADMIN: dict[str, tuple[str, ...]] = {
     #                         operator duty_officer duty_leader unit_staff integrator administrator
     "command.source":         (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
     "command.category":       (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
+    "command.categoryalias":  (NO,     NO,          "vacd",     NO,        NO,        "vacd"),
     "command.unit":           (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
     "command.holiday":        (NO,     "vac",       "vac",      NO,        NO,        "vacd"),
     "command.district":       (NO,     "v",         "v",        NO,        NO,        "v"),
     "command.incident":       (NO,     "v",         "v",        NO,        NO,        "v"),
     "command.outboxevent":    (NO,     "v",         "v",        NO,        NO,        "v"),
     "command.staffprofile":   (NO,     NO,          NO,         NO,        NO,        "vacd"),
-    "command.apikey":         (NO,     NO,          NO,         NO,        NO,        "vcd"),
+    "command.apikey":         (NO,     NO,          NO,         NO,        NO,        "vac"),
+    "command.apirequest":     (NO,     NO,          NO,         NO,        NO,        "v"),
     "auth.user":              (NO,     NO,          NO,         NO,        NO,        "vacd"),
     "auth.group":             (NO,     NO,          NO,         NO,        NO,        "vacd"),
     "axes.accessattempt":     (NO,     NO,          NO,         NO,        NO,        "vd"),
@@ -94,6 +99,10 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "duty.escalationlevel":   (NO,     "v",         "vac",      NO,        NO,        "vacd"),
     "duty.dutycontact":       (NO,     NO,          "vac",      NO,        NO,        "vacd"),
     "integrations.feedsystem": (NO,    NO,          NO,         NO,        NO,        "vacd"),
+    "integrations.feeddeadletter": (NO, NO,         NO,         NO,        NO,        "vcd"),
+    # Status-backs and transfers to the feed systems: the leader on duty sees failures;
+    # administrators also re-queue them (retry now) or give one up.
+    "integrations.feeddelivery": (NO,  NO,          "v",        NO,        NO,        "vc"),
 }
 # fmt: on
 VERBS = {"view": "v", "add": "a", "change": "c", "delete": "d"}

@@ -4,11 +4,17 @@ changes go through the lifecycle, never through a form. Every ModelAdmin asks th
 
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 
-from command import models, roles
+from command import api_keys, models, roles
 from command.privacy import mask_phone, mask_text
 
 
@@ -66,6 +72,17 @@ class CategoryAdmin(MatrixAdmin):
     list_display = ["code", "name", "unit_kind", "sla_routine", "sla_urgent", "sla_major"]
     list_filter = ["unit_kind"]
     search_fields = ["code", "name"]
+
+
+@admin.register(models.CategoryAlias)
+class CategoryAliasAdmin(MatrixAdmin):
+    """A feed's own category (12319 小类, 110 警情类型) to ours: edited here, read by intake
+    within a minute (its taxonomy cache)."""
+
+    list_display = ["code", "source", "category"]
+    list_filter = ["source", "category"]
+    search_fields = ["code"]
+    list_select_related = ["source", "category"]
 
 
 @admin.register(models.District)
@@ -180,8 +197,146 @@ class OutboxEventAdmin(MatrixAdmin):
     list_filter = ["type"]
 
 
+class ApiKeyAddForm(forms.ModelForm):
+    """Issuing a key: its holder is an integrator account, chosen or made here."""
+
+    holder = forms.ModelChoiceField(
+        queryset=User.objects.filter(staffprofile__role=models.Role.INTEGRATOR, is_active=True),
+        required=False,
+        label=_("holder"),
+        help_text=_("An integrator account (role 对接系统)."),
+    )
+    new_holder = forms.CharField(
+        required=False,
+        max_length=150,
+        label=_("or a new integrator account"),
+        help_text=_("A user name: the account is made with the integrator role and no password."),
+        validators=[UnicodeUsernameValidator()],
+    )
+
+    class Meta:
+        model = models.ApiKey
+        fields = ["name", "scopes", "rate_limit"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        holder, new_holder = data.get("holder"), data.get("new_holder")
+        if bool(holder) == bool(new_holder):
+            raise forms.ValidationError(_("Choose a holder or name a new account, not both."))
+        if new_holder and User.objects.filter(username=new_holder).exists():
+            self.add_error("new_holder", _("This user name is taken."))
+        return data
+
+
+class StatusClassFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status_class"
+    CLASSES = {"2xx": (200, 300), "4xx": (400, 500), "429": (429, 430), "5xx": (500, 600)}
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [(name, name) for name in self.CLASSES]
+
+    def queryset(self, request, queryset):
+        bounds = self.CLASSES.get(self.value() or "")
+        if bounds is None:
+            return queryset
+        return queryset.filter(status__gte=bounds[0], status__lt=bounds[1])
+
+
 @admin.register(models.ApiKey)
 class ApiKeyAdmin(MatrixAdmin):
-    list_display = ["name", "prefix", "user", "scopes", "active", "created_at"]
-    # Keys are issued by code (command.api_keys.issue_key): the hash is never shown.
-    fields = ["name", "user", "scopes", "active"]
+    """Keys are issued here (the raw key shown once, on the page answering the form) and
+    revoked by the action; never deleted, so their request log keeps naming them."""
+
+    list_display = [
+        "name",
+        "prefix",
+        "user",
+        "scopes",
+        "rate",
+        "state",
+        "created_at",
+        "last_used_at",
+    ]
+    list_filter = ["scopes", "active"]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    actions = ["revoke"]
+    ADD_FIELDS = ["name", "holder", "new_holder", "scopes", "rate_limit"]
+    CHANGE_FIELDS = ["name", "scopes", "rate_limit"]
+    SHOWN = ["prefix", "user", "state", "created_at", "last_used_at", "revoked_at", "revoked_by"]
+
+    def get_fields(self, request, obj=None) -> list[str]:
+        return self.ADD_FIELDS if obj is None else [*self.CHANGE_FIELDS, *self.SHOWN]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return [] if obj is None else self.SHOWN
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(description=_("rate limit"))
+    def rate(self, key: models.ApiKey) -> str:
+        return _("%(n)d/min") % {"n": api_keys.rate_limit_of(key)}
+
+    @admin.display(description=_("state"))
+    def state(self, key: models.ApiKey) -> str:
+        return STATES[api_keys.state(key)]
+
+    def save_model(self, request, obj: models.ApiKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            obj.user = form.cleaned_data["holder"] or api_keys.new_integrator(
+                form.cleaned_data["new_holder"]
+            )
+            obj._raw_key = api_keys.new_secret(obj)  # shown by response_add, never stored
+            super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj: models.ApiKey, post_url_continue=None):
+        """The one page that shows the key, answering the form's POST: not a message (which
+        would sit in the session or a cookie), not cached by the browser."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("API key issued"),
+            "key": obj,
+            "raw_key": obj._raw_key,
+            "rate": self.rate(obj),
+        }
+        response = TemplateResponse(request, "admin/command/apikey/issued.html", context)
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        revoked = sum(api_keys.revoke(key, by=request.user) for key in queryset)
+        self.message_user(
+            request,
+            _("%(n)d keys revoked: they stop working at once here, within %(s)d s everywhere.")
+            % {"n": revoked, "s": api_keys.KNOWN_KEY_TTL_S},
+            messages.SUCCESS,
+        )
+
+
+STATES = {
+    "active": _("active"),
+    "revoked": _("revoked"),
+    "holder inactive": _("holder inactive"),
+}
+
+
+@admin.register(models.ApiRequest)
+class ApiRequestAdmin(MatrixAdmin):
+    """Integrators' requests, read-only (the matrix gives view only): never a body."""
+
+    list_display = ["at", "key", "method", "path", "status", "duration_ms", "client_ip"]
+    list_filter = ["key", StatusClassFilter, ("at", admin.DateFieldListFilter)]
+    list_select_related = ["key"]
+    ordering = ["-at"]
+    # Counting a large log for "N of M" costs a scan: the filtered count is enough.
+    show_full_result_count = False
+    search_fields = ["path"]

@@ -16,7 +16,13 @@ class CommandConfig(AppConfig):
         from command.staff_permissions import sync_admin_group
 
         connect_signals()
+        from command import api_keys, request_log
         from command.supervision import schedule
+
+        api_keys.connect_signals()
+        # The API request log's retention, as the scanner (services: beat).
+        if request_log.prune_wanted():
+            request_log.start_pruning()
 
         # The embedded mode's scanner thread, in a server process only (services: beat).
         if schedule.wanted():

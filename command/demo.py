@@ -1,5 +1,6 @@
 """The demo city: the reference data (Harbin's real districts, the seed taxonomy, sources), a
-unit per district plus city departments, one user per role and an intake API key. Safe to run
+unit per district plus city departments, one user per role, an intake API key, and the feed
+systems and Twilio token the feed simulator signs with (integrations.demo). Safe to run
 again: it only fills gaps. Production loads only the reference data (`setup_reference`).
 """
 
@@ -12,11 +13,13 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from command import staff_permissions
 from command.api_keys import hash_key, issue_key
 from command.models import ApiKey, Category, District, KeyScopes, Role, StaffProfile, Unit, UnitKind
 from command.reference_setup import load_reference
+from integrations import demo as integrations_demo
 
 KEY_FILE = "demo_api_key.txt"
 
@@ -73,6 +76,7 @@ def setup(log: Callable[[str], object] = print) -> str:
         load_users()
         staff_permissions.sync_admin_group()
         key = load_api_key()
+        integrations_demo.setup(log)  # the feed systems and Twilio token the simulator signs with
     log(f"units: {Unit.objects.count()}")
     return key
 
@@ -131,10 +135,14 @@ def load_api_key() -> str:
     existing = ApiKey.objects.filter(key_hash=hash_key(wanted)).first() if wanted else None
     if existing is not None:
         # Intake only, also for a key an older demo made with every right.
-        ApiKey.objects.filter(pk=existing.pk).update(active=True, scopes=KeyScopes.INTAKE)
+        ApiKey.objects.filter(pk=existing.pk).update(
+            active=True, scopes=KeyScopes.INTAKE, revoked_at=None, revoked_by=None
+        )
         return wanted
     user = get_user_model().objects.get(username="intake")
-    ApiKey.objects.filter(name="demo-intake").update(active=False, name="demo-intake (old)")
+    ApiKey.objects.filter(name="demo-intake").update(
+        active=False, name="demo-intake (old)", revoked_at=timezone.now()
+    )
     _, raw = issue_key("demo-intake", user, raw=wanted or None, scopes=KeyScopes.INTAKE)
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_text(raw + "\n")

@@ -84,6 +84,12 @@ class AlreadyFired(Conflict):
     code = "already_fired"
 
 
+class AlreadyAnswered(Conflict):
+    """110 sent the same answer to the same transfer again: recorded once."""
+
+    code = "already_answered"
+
+
 class NotAllowed(CommandError):
     status = 403
     code = "forbidden"
@@ -111,3 +117,15 @@ class HandedBack(Conflict):
     """The ticket left the unit (handed back, or dispatched elsewhere) while a page showed it."""
 
     code = "handed_back"
+
+
+class NotPoliceBusiness(Conflict):
+    """A transfer to 110 of an incident whose category is not police business (移交110)."""
+
+    code = "not_police_business"
+
+
+class NoTransferTarget(Conflict):
+    """A transfer to 110 while no 110 system with a transfer address is configured."""
+
+    code = "no_transfer_target"

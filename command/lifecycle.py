@@ -22,6 +22,11 @@ Operators' corrections of what intake decided are transitions too: `merge` (open
 other incident takes its reports), `unmerge` (merged → the status before), `split` (a report
 leaves for a new incident that intake opens).
 
+The police's (command.police): `transfer_to_police` (移交110: an open incident of a police
+category is closed as transferred, its unit's assignment cancelled; integrations.feeds sends the
+transfer) and `police_answer` (110's answer, a system note; 不属于公安职责 reopens it into the
+dispatch queue).
+
 The duty room's: `make_major` (an open incident becomes major, 重大; its status stays), and on
 the timeline only (`alert_note`: no status or version change) `alert_leader` (the system raised
 or escalated an alert about it to a person on duty) and `acknowledge` (that person saw it).
@@ -38,16 +43,21 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from command import police
 from command.access_rules import roles_for
 from command.bulk_insert import insert_all, update_all
 from command.errors import (
+    AlreadyAnswered,
     AlreadyFired,
     DeadlineNotLater,
     ExtensionNotLater,
     IllegalTransition,
+    InvalidRequest,
     NotAllowed,
     NoteRequired,
     NotFound,
+    NotPoliceBusiness,
+    NoTransferTarget,
     StaleUpdate,
     UnknownAction,
     UnknownUnit,
@@ -204,6 +214,9 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("mark_overdue", HELD, None, "supervision.alert"),
         Transition("mark_not_signed", HELD, None, "supervision.alert"),
         Transition("mark_notice_unanswered", HELD | {S.RESOLVED}, None, "supervision.alert"),
+        # --- the police: transfer to 110 and its answer (command.police) --------------------
+        Transition("transfer_to_police", OPEN, S.CLOSED, "incident.updated", needs_note=True),
+        Transition("police_answer", EVERY, None, "incident.updated"),
         # --- the duty room: raise to major, acknowledge an alert (duty.escalation) -----------
         Transition("make_major", OPEN, None, "incident.updated", entry="made_major"),
         Transition("alert_leader", EVERY, None, "incident.alerted", entry="leader_alerted"),
@@ -1052,6 +1065,57 @@ def _make_major(
     return {"previous_priority": previous}
 
 
+def _transfer_to_police(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    """移交110: the police take it over, so it leaves every queue of ours closed (an answer of
+    不属于公安职责 reopens it). Its unit's assignment, if any, is cancelled as in a re-dispatch."""
+    if not police.is_police_business(incident.category):
+        raise NotPoliceBusiness(
+            f"{incident.tracking_no} is {incident.category.name}: not police business."
+        )
+    target = police.transfer_target()
+    if target is None:
+        raise NoTransferTarget("No 110 system is configured to take transfers.")
+    data: dict = {"to": target}
+    if current is not None:
+        data["assignment"] = current.id
+        data["previous_unit"] = {"id": current.unit_id, "name": current.unit.name}
+        _end(current, AssignmentStatus.CANCELLED, now)
+    _end_assists(incident, now, AssignmentStatus.CANCELLED)
+    incident.unit, incident.deadline, incident.closed_at = None, None, now
+    return data
+
+
+def _police_answer(
+    incident: Incident, current: Assignment | None, req: Request, now: datetime
+) -> dict:
+    """110's answer to a transfer (a system request): a note on the timeline; 不属于公安职责
+    while the transfer still stands reopens the incident into the dispatch queue. The same
+    answer to the same record twice is recorded once."""
+    data = req.data or {}
+    answer = data.get("answer")
+    if answer not in police.ANSWERS:
+        raise InvalidRequest(f"Unknown answer {answer!r}.", {"answer": list(police.ANSWERS)})
+    transfers = incident.timeline.filter(action="transfer_to_police")
+    if not transfers.exists():
+        raise IllegalTransition(f"{incident.tracking_no} was never transferred to 110.")
+    if (
+        data.get("record")
+        and incident.timeline.filter(
+            action="police_answer", data__record=data["record"], data__answer=answer
+        ).exists()
+    ):
+        raise AlreadyAnswered(f"This answer to {incident.tracking_no} is recorded already.")
+    if answer != police.NOT_POLICE or incident.status != S.CLOSED:
+        return {}
+    closing = incident.timeline.filter(to_status=S.CLOSED).exclude(from_status=S.CLOSED)
+    if closing.order_by("-id").values_list("action", flat=True).first() != "transfer_to_police":
+        return {}  # closed since by other means: the note is enough
+    incident.status, incident.closed_at = S.REOPENED, None
+    return {"reopened": True}
+
+
 def _expect_extension_request(current: Assignment) -> None:
     if current.extension_status != ExtensionStatus.REQUESTED:
         raise IllegalTransition("There is no extension request waiting for a decision.")
@@ -1089,6 +1153,8 @@ STEPS: dict[str, Callable[..., dict | None]] = {
     "mark_not_signed": _marker(AlertKind.NOT_SIGNED),
     "mark_notice_unanswered": _marker(AlertKind.NOTICE_UNANSWERED),
     "make_major": _make_major,
+    "transfer_to_police": _transfer_to_police,
+    "police_answer": _police_answer,
 }
 # The scanner's marks, by the kind of alert each writes.
 MARKS: dict[str, str] = {

@@ -8,6 +8,7 @@ Rows here are changed only through `command.intake` (creation, merge) and `comma
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,14 +84,26 @@ class Category(models.Model):
 class CategoryAlias(models.Model):
     """A source's own category code (e.g. a 12319 code) mapped to ours."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE)
-    code = models.CharField(max_length=64)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, verbose_name=_("source"))
+    # Matched lower-cased, whole or by its last part after "/" (command.intake.classify).
+    code = models.CharField(_("the source's code or name"), max_length=64)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, verbose_name=_("category"))
 
     class Meta:
+        verbose_name = _("category alias")
+        verbose_name_plural = _("category aliases")
+        ordering = ["source", "code"]
         constraints = [
             models.UniqueConstraint(fields=["source", "code"], name="category_alias_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code}: {self.code}"
+
+    def save(self, *args, **kwargs) -> None:
+        # classify looks codes up lower-cased; an administrator may type "A01".
+        self.code = self.code.strip().lower()
+        super().save(*args, **kwargs)
 
 
 class District(models.Model):
@@ -159,20 +172,47 @@ class KeyScopes(models.TextChoices):
 
 
 class ApiKey(models.Model):
-    """A bearer key for integrators; the key itself is never stored, only its SHA-256."""
+    """A bearer key for integrators; the key itself is never stored, only its SHA-256.
+    Issued and revoked by administrators (admin, `manage.py issue_api_key`), never deleted:
+    its request log (ApiRequest) keeps naming it."""
 
     INTAKE, READ = "intake", "read"
 
     name = models.CharField(_("name"), max_length=64)
-    prefix = models.CharField(max_length=12)
+    prefix = models.CharField(_("prefix"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("holder")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Least privilege: a key reads nothing unless issued (or changed by an administrator) to.
     scopes = models.CharField(
         _("scopes"), max_length=16, choices=KeyScopes.choices, default=KeyScopes.INTAKE
     )
+    # Requests a minute; empty: CITYDESK["API_KEY_RATE_LIMIT"] (command.api_keys.admit).
+    rate_limit = models.PositiveIntegerField(
+        _("rate limit (requests a minute)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the default (CITYDESK_API_KEY_RATE_LIMIT)."),
+        validators=[MinValueValidator(1)],
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    # Kept to the minute by the request log's flush (command.request_log), not on every request.
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -180,6 +220,30 @@ class ApiKey(models.Model):
     def allows(self, scope: str) -> bool:
         """Whether this key carries `scope` (ApiKey.INTAKE or ApiKey.READ)."""
         return scope in self.scopes.split()
+
+
+class ApiRequest(models.Model):
+    """One request made with an API key: who, what, how it ended. Never the body, the query
+    string or anything a citizen said; pruned after CITYDESK["API_LOG_RETENTION_DAYS"]."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, verbose_name=_("API key"))
+    at = models.DateTimeField(_("time"))
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=200)
+    status = models.PositiveSmallIntegerField(_("status"))
+    duration_ms = models.FloatField(_("duration (ms)"))
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API request")
+        verbose_name_plural = _("API requests")
+        indexes = [
+            models.Index(fields=["key", "-at"], name="apirequest_key_at"),
+            models.Index(fields=["at"], name="apirequest_at"),  # the prune, the date filter
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"
 
 
 class Holiday(models.Model):

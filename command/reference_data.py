@@ -19,10 +19,18 @@ from command.models import (
     Unit,
 )
 
+# Source codes as integrators say them, to ours: every city system calls the hotline "12345".
+SOURCE_ALIASES = {"12345": "hotline"}
+
 
 @ttl_cache.ttl_cached(60)
 def sources() -> dict[str, Source]:
     return {s.code: s for s in Source.objects.all()}
+
+
+def source_code(given: str) -> str:
+    """Our code for a source code as it came in (an alias such as "12345", or ours)."""
+    return SOURCE_ALIASES.get(given, given)
 
 
 @ttl_cache.ttl_cached(60)

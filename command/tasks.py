@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from command import request_log
 from command.outbox import relay
 from command.supervision import alert_sms, scanner
 
@@ -21,3 +22,9 @@ def supervision_scan() -> int:
     fired = scanner.scan(now).total
     alert_sms.send_pending(now)
     return fired
+
+
+@shared_task(name="command.prune_api_log", ignore_result=True)
+def prune_api_log() -> int:
+    """Drop API request log rows past their retention (beat, hourly)."""
+    return request_log.prune(timezone.now())

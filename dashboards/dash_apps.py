@@ -2,9 +2,10 @@
 dark, large numbers, for the duty room's screen) and `unit` (a unit's own, scoped to it).
 
 Layouts are functions (built per request, in the user's language); callbacks are thin: they
-find the visit's scope (dashboards.mount.current) and call dashboards.panels. They run when the
-page's live client (static/dashboards/live.js) bumps `live-tick` after events arrive, and when
-a filter changes; never on a timer.
+find the visit's scope (dashboards.mount.current) and call dashboards.panels. The map and the
+counters run when a filter changes; after events the page's live client (static/dashboards/
+live.js) changes them itself from the changes endpoint and bumps `charts-tick` for the charts
+(on a tiled map, `live-tick` for everything). Never on a timer.
 """
 
 from __future__ import annotations
@@ -81,22 +82,21 @@ def _filters(options: dict[str, list[tuple[str, str]]]) -> html.Div:
     )
 
 
-def _first_live(wall: bool) -> tuple[panels.Live | None, dict | None]:
+def _first_live(wall: bool) -> panels.Live | None:
     """The map and counters as they are now, sent with the layout: the first render waits for
     no callback (a round trip less; bench.dashboard). None while Dash checks the layout."""
     visit = visiting()
     if visit is None:
-        return None, None
-    now = timezone.now()
+        return None
     tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
-    first = panels.live(visit.viewer.scope, queries.Filters(), now, dark=wall, tile_url=tile_url)
-    return first, {"tick": {"n": 0}, "at": now.isoformat()}
+    return panels.live(
+        visit.viewer.scope, queries.Filters(), timezone.now(), dark=wall, tile_url=tile_url
+    )
 
 
 def _body(wall: bool) -> list:
-    graph = {"config": GRAPH_CONFIG, "style": {"height": "210px" if wall else "300px"}}
     map_style = {"height": "560px"}
-    first, done = _first_live(wall)
+    first = _first_live(wall)
     tables = html.Div(
         className="tables",
         children=[
@@ -106,9 +106,17 @@ def _body(wall: bool) -> list:
     )
     return [
         dcc.Store(id="live-tick", data={"n": 0}),
+        # The points layer's data (static/dashboards/map_points.js draws it over the map).
+        dcc.Store(id="map-points", data=first.points if first else None),
+        # Bumped by the live client after it has changed the map: the charts follow, once
+        # a burst is over rather than for every change (bench.dashboard).
+        dcc.Store(id="charts-tick"),
+        # The incident clicked on the map (its tracking number), for the detail.
+        dcc.Store(id="map-clicked"),
+        dcc.Store(id="detail-tick"),
         # Written by the live callback when it is done: the charts follow it, so the map and the
         # counters are not kept waiting behind the slower charts (bench.dashboard).
-        dcc.Store(id="live-done", data=done),
+        dcc.Store(id="live-done"),
         # Written when the charts are done too: the live client sends no new tick before it
         # (one round of callbacks at a time), so a burst costs the page a few redraws at most.
         dcc.Store(id="round-done"),
@@ -116,26 +124,27 @@ def _body(wall: bool) -> list:
         html.Div(
             className="map-row",
             children=[
-                dcc.Graph(
-                    id="map",
-                    className="map",
-                    config=GRAPH_CONFIG,
-                    style=map_style,
-                    figure=first.map if first else {"data": [], "layout": {}},
+                html.Div(
+                    className="map-box",
+                    children=[
+                        dcc.Graph(
+                            id="map",
+                            className="map",
+                            config=GRAPH_CONFIG,
+                            style=map_style,
+                            figure=first.map if first else {"data": [], "layout": {}},
+                        ),
+                        html.Div(id="map-legend", className="map-legend"),
+                    ],
                 ),
                 # On the wall the tables stand beside the map (nobody clicks a wall); on a desk
                 # the clicked incident does, and the tables go below.
                 tables if wall else html.Aside(id="detail", className="detail"),
             ],
         ),
-        html.Div(
-            className="charts",
-            children=[
-                dcc.Graph(id="by-source", **graph),
-                dcc.Graph(id="by-hour", **graph),
-                dcc.Graph(id="top-categories", **graph),
-            ],
-        ),
+        # The charts come after the map has been drawn (live.js bumps charts-tick then): three
+        # empty plots and their answer's replots competed with the map's first render.
+        html.Div(id="charts", className="charts"),
         html.Aside(id="detail", hidden=True) if wall else tables,
         html.Div(first.updated if first else "", id="updated-at", className="updated"),
     ]
@@ -173,6 +182,7 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
 
     @app.callback(
         Output("map", "figure"),
+        Output("map-points", "data"),
         Output("n-open", "children"),
         Output("n-warning", "children"),
         Output("n-overdue", "children"),
@@ -188,12 +198,13 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
             current().viewer.scope, filters_of(values), now, dark=wall, tile_url=tile_url
         )
         finished = {"tick": tick, "at": now.isoformat()}
-        return done.map, done.open, done.warning, done.overdue, done.updated, finished
+        points = done.points
+        if points is not None and filters:
+            points["filters"] = dict(zip(queries.FILTER_NAMES, values, strict=True))
+        return done.map, points, done.open, done.warning, done.overdue, done.updated, finished
 
     @app.callback(
-        Output("by-source", "figure"),
-        Output("by-hour", "figure"),
-        Output("top-categories", "figure"),
+        Output("charts", "children"),
         Output("rate-signing", "children"),
         Output("rate-resolution", "children"),
         Output("satisfaction", "children"),
@@ -201,20 +212,25 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         Output("hot-spots", "children"),
         Output("round-done", "data"),
         Input("live-done", "data"),
+        Input("charts-tick", "data"),
         *states,
+        prevent_initial_call=True,
     )
-    def refresh_charts(live_done, *values):
+    def refresh_charts(live_done, _charts_tick, *values):
         done = panels.charts(current().viewer.scope, filters_of(values), timezone.now(), dark=wall)
+        graph = {"config": GRAPH_CONFIG, "style": {"height": "210px" if wall else "300px"}}
         return (
-            done.by_source,
-            done.by_hour,
-            done.top_categories,
+            [
+                dcc.Graph(id="by-source", figure=done.by_source, **graph),
+                dcc.Graph(id="by-hour", figure=done.by_hour, **graph),
+                dcc.Graph(id="top-categories", figure=done.top_categories, **graph),
+            ],
             done.signing,
             done.resolution,
             done.satisfaction,
             done.league,
             done.hot_spots,
-            live_done,
+            {"live": live_done, "tick": _charts_tick},
         )
 
     # Tells the live client (static/dashboards/live.js) that the round it asked for is over.
@@ -228,28 +244,50 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
         prevent_initial_call=True,
     )
 
-    @app.callback(
-        Output("detail", "children"), Input("map", "clickData"), Input("live-tick", "data")
+    # The points layer draws what the store holds; on a filter change it gets new data.
+    app.clientside_callback(
+        """function (points) {
+            if (points && window.citydeskMap) window.citydeskMap.load(points);
+            return window.dash_clientside.no_update;
+        }""",
+        Output("map-legend", "title"),
+        Input("map-points", "data"),
     )
-    def show_detail(click, _tick):
-        return panels.detail(current().viewer.scope, clicked_tracking_no(click))
+    # A tiled map's points are plotly's: their clicks go to the same store as the layer's.
+    app.clientside_callback(
+        """function (click) {
+            const point = click && click.points && click.points[0];
+            // A district's fill is clicked with every point over it: not a choice of incident.
+            return point && typeof point.customdata === "string"
+                ? point.customdata : window.dash_clientside.no_update;
+        }""",
+        Output("map-clicked", "data"),
+        Input("map", "clickData"),
+        prevent_initial_call=True,
+    )
 
-
-def clicked_tracking_no(click: object) -> str | None:
-    """The tracking number of the point clicked on the map (None for a district or nothing)."""
-    if not isinstance(click, dict):
-        return None
-    points = click.get("points")
-    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-        return None
-    value = points[0].get("customdata")
-    return value if isinstance(value, str) else None
+    # Again after a filter change (the incident may be out of view now), and when live.js saw
+    # the incident shown change (`detail-tick`); not after every burst: a round less.
+    @app.callback(
+        Output("detail", "children"),
+        Input("map-clicked", "data"),
+        Input("live-done", "data"),
+        Input("detail-tick", "data"),
+    )
+    def show_detail(clicked, _live, _tick):
+        return panels.detail(current().viewer.scope, clicked)
 
 
 def _build() -> dict[str, CityDash]:
     apps = {
         "city": CityDash(slug="city", audience=Audience.CITY, template="dashboards/desktop.html"),
-        "wall": CityDash(slug="wall", audience=Audience.CITY, template="dashboards/wall.html"),
+        "wall": CityDash(
+            slug="wall",
+            audience=Audience.CITY,
+            template="dashboards/wall.html",
+            filters=False,
+            dark=True,
+        ),
         "unit": CityDash(slug="unit", audience=Audience.UNIT, template="dashboards/desktop.html"),
     }
     apps["city"].layout = desktop_layout

@@ -43,9 +43,6 @@ SOURCE_LABELS = {
     "12319": gettext_lazy("12319城管"),
 }
 CHOROPLETH_SCALE = "YlOrRd"
-# From this many points the map draws them with WebGL (scattergl): SVG took seconds to draw
-# 10,000. Below it, SVG, which needs no WebGL (at 1,000 points the two measured alike here).
-WEBGL_FROM = 2000
 # Harbin's latitude: one degree of longitude is cos(45.75°) of one of latitude on the ground.
 MAP_LATITUDE = 45.75
 
@@ -87,10 +84,16 @@ def marker_size(reports: int, big: bool = False) -> float:
     return min(base + 7 * math.sqrt(max(reports, 1) - 1), 26 if not big else 32)
 
 
+# The choropleth's colours come in this many steps: one more incident seldom changes a
+# district's fill, so a live update seldom restyles the polygons (bench.dashboard).
+COLOUR_STEPS = 40
+
+
 def district_colour(count: int, most: int) -> str:
     if count == 0:
         return "rgba(200, 206, 214, 0.35)"
-    return sample_colorscale(CHOROPLETH_SCALE, [0.15 + 0.85 * count / max(most, 1)])[0]
+    share = round(COLOUR_STEPS * count / max(most, 1)) / COLOUR_STEPS
+    return sample_colorscale(CHOROPLETH_SCALE, [0.15 + 0.85 * share])[0]
 
 
 def map_figure(
@@ -101,19 +104,21 @@ def map_figure(
     tile_url: str = "",
     dark: bool = False,
 ) -> dict:
-    """Open incidents per district as a choropleth of the real polygons, and each open
-    incident as a point coloured by state and sized by its reports. Drawn on plain axes (no
-    tiles, nothing fetched); with `tile_url`, on a MapLibre map over those tiles instead.
+    """Open incidents per district as a choropleth of the real polygons, drawn on plain axes
+    (no tiles, nothing fetched). The incidents themselves are not in it: the page draws them
+    on a canvas over these axes from `points_layer` (static/dashboards/map_points.js), because
+    plotly redrew all 10,000 points, WebGL or not, for every change (~0.2 s a redraw;
+    bench.dashboard). With `tile_url`, the whole map, points included, on a MapLibre map over
+    those tiles instead.
 
-    A plain figure dict, not go.Figure: plotly's validation of 10,000 points' arrays took
-    1.5 s a redraw (bench.dashboard)."""
+    A plain figure dict, not go.Figure: plotly's validation of large arrays is slow."""
     if tile_url:
         return _tiled_map(shapes, by_district, incidents, tile_url, dark)
-    most = max(by_district.values(), default=0)
+    fills = {f["code"]: f for f in district_fills(shapes, by_district)}
     data = []
     for district in shapes:
-        count = by_district.get(district.code, 0)
         xs, ys = _rings(district.rings)
+        fill = fills[district.code]
         data.append(
             {
                 "type": "scatter",
@@ -121,18 +126,17 @@ def map_figure(
                 "y": ys,
                 "mode": "lines",
                 "fill": "toself",
-                "fillcolor": district_colour(count, most),
+                "fillcolor": fill["colour"],
                 "line": {"color": "#9aa6b5" if dark else "#5b6573", "width": 1},
                 "hoveron": "fills",
                 "hoverinfo": "text",
-                "text": _("{name}：在办 {count} 件").format(name=district.name, count=count),
+                "text": fill["text"],
                 "name": district.name,
-                "meta": {"district": district.code, "open": count},
+                "meta": {"district": district.code, "open": fill["open"]},
                 "showlegend": False,
             }
         )
-    data.append(_scale_trace(most))
-    data.extend(_point_traces(incidents, dark))
+    data.append(_scale_trace(max(by_district.values(), default=0)))
     layout = _layout(
         dark,
         xaxis={"visible": False},
@@ -141,11 +145,51 @@ def map_figure(
             "scaleanchor": "x",
             "scaleratio": 1 / math.cos(math.radians(MAP_LATITUDE)),
         },
-        legend={"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
         dragmode="pan",
         hovermode="closest",
     )
     return {"data": data, "layout": layout}
+
+
+def district_fills(shapes: Sequence[DistrictShape], by_district: dict[str, int]) -> list[dict]:
+    """Each district's open count, fill colour and hover text: what a live update changes."""
+    most = max(by_district.values(), default=0)
+    fills = []
+    for district in shapes:
+        count = by_district.get(district.code, 0)
+        text = _("{name}：在办 {count} 件").format(name=district.name, count=count)
+        fills.append(
+            {
+                "code": district.code,
+                "open": count,
+                "colour": district_colour(count, most),
+                "text": text,
+            }
+        )
+    return fills
+
+
+def points_layer(incidents: Sequence[OpenIncident], dark: bool = False) -> dict:
+    """Open incidents with a location as the page's points layer draws them: parallel arrays
+    (a list of 10,000 objects was twice the bytes), coordinates to ~1 m, the state as an
+    index into `states`, the marker's size in px."""
+    located = [i for i in incidents if i.lat is not None and i.lon is not None]
+    index = {state: n for n, state in enumerate(queries.STATES)}
+    return {
+        "no": [i.tracking_no for i in located],
+        "x": [round(i.lon, 5) for i in located],
+        "y": [round(i.lat, 5) for i in located],
+        "state": [index[i.state] for i in located],
+        "size": [round(marker_size(i.reports, dark), 1) for i in located],
+    }
+
+
+def point_states() -> list[dict]:
+    """The states in drawing order, with their colours and labels (the legend's)."""
+    return [
+        {"key": state, "label": str(STATE_LABELS[state]), "colour": STATE_COLOURS[state]}
+        for state in queries.STATES
+    ]
 
 
 def _rings(rings: Iterable[Sequence[tuple[float, float]]]) -> tuple[list, list]:
@@ -186,12 +230,12 @@ def _scale_trace(most: int) -> dict:
     }
 
 
-def _point_traces(incidents: Sequence[OpenIncident], dark: bool, tiled: bool = False) -> list:
+def _point_traces(incidents: Sequence[OpenIncident], dark: bool) -> list:
+    """The points as MapLibre traces, one per state (the tiled map only)."""
     by_state: dict[str, list[OpenIncident]] = {state: [] for state in queries.STATES}
     for incident in incidents:
         if incident.lat is not None and incident.lon is not None:
             by_state[incident.state].append(incident)
-    many = sum(len(v) for v in by_state.values()) >= WEBGL_FROM
     traces = []
     for state in queries.STATES:
         points = by_state[state]
@@ -206,17 +250,11 @@ def _point_traces(incidents: Sequence[OpenIncident], dark: bool, tiled: bool = F
             ),
             "opacity": 0.9,
         }
-        lons = [round(p.lon, 5) for p in points]
-        lats = [round(p.lat, 5) for p in points]
-        if tiled:
-            kind, coords = "scattermap", {"lon": lons, "lat": lats}
-        else:
-            kind, coords = ("scattergl" if many else "scatter"), {"x": lons, "y": lats}
-            marker["line"] = {"width": 0.5, "color": "#ffffff"}
         traces.append(
             {
-                "type": kind,
-                **coords,
+                "type": "scattermap",
+                "lon": [round(p.lon, 5) for p in points],
+                "lat": [round(p.lat, 5) for p in points],
                 "mode": "markers",
                 "name": f"{STATE_LABELS[state]}（{len(points):,}）",
                 "marker": marker,
@@ -258,7 +296,7 @@ def _tiled_map(shapes, by_district, incidents, tile_url: str, dark: bool) -> dic
     layout = _layout(
         dark, map={"style": style, "center": {"lat": MAP_LATITUDE, "lon": 126.63}, "zoom": 8}
     )
-    return {"data": [choropleth, *_point_traces(incidents, dark, tiled=True)], "layout": layout}
+    return {"data": [choropleth, *_point_traces(incidents, dark)], "layout": layout}
 
 
 # --- charts -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 
 import dash
 import flask
@@ -22,7 +23,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from dashboards import panels, queries
 from dashboards.access import Audience, Refused, Viewer, viewer_for
 from dashboards.queries import InvalidFilter
 
@@ -30,6 +33,8 @@ from dashboards.queries import InvalidFilter
 # api.js); Django's CSRF middleware reads that header. The page sets the cookie for /dashboards/.
 DASH_CSRF_COOKIE = "_csrf_token"
 UPDATE = "_dash-update-component"
+# The live map's changes after events (GET, JSON; dashboards.panels.changes): ours, not Dash's.
+CHANGES = "_citydesk-changes"
 # Response headers WSGI may set that the ASGI server sets itself.
 HOP_BY_HOP = {"connection", "transfer-encoding", "content-length", "keep-alive"}
 
@@ -61,7 +66,16 @@ def current() -> Visit:
 class CityDash(dash.Dash):
     """A Dash app whose page is a Django template (the site's header, language, live client)."""
 
-    def __init__(self, *, slug: str, audience: Audience, template: str, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        slug: str,
+        audience: Audience,
+        template: str,
+        filters: bool = True,
+        dark: bool = False,
+        **kwargs,
+    ) -> None:
         prefix = f"/dashboards/{slug}/"
         super().__init__(
             name="dashboards",
@@ -79,6 +93,8 @@ class CityDash(dash.Dash):
         self.slug = slug
         self.audience = audience
         self.template = template
+        self.filters = filters  # the page has the filter dropdowns
+        self.dark = dark  # the wall's colours and larger markers
         self.server.register_error_handler(InvalidFilter, _bad_filter)
 
     def interpolate_index(self, **parts: str) -> str:
@@ -106,6 +122,8 @@ def serve(request: HttpRequest, app: CityDash, path: str = "") -> HttpResponse:
         viewer = viewer_for(request.user, app.audience)
     except Refused as refusal:
         return _refused(request, app, path, refusal)
+    if path == CHANGES:
+        return _changes(request, app, viewer)
     if path == UPDATE:
         problem = _update_problem(request, app)
         if problem:
@@ -128,6 +146,46 @@ def serve(request: HttpRequest, app: CityDash, path: str = "") -> HttpResponse:
         # component suites are fingerprinted files, cached as Dash says.
         response["Cache-Control"] = "no-store"
     return response
+
+
+def _changes(request: HttpRequest, app: CityDash, viewer: Viewer) -> HttpResponse:
+    """GET ?since=ISO&no=A,B&district=&category=&source=&period= -> panels.changes as JSON;
+    without `since`, every point. The wall has no filters and ignores them."""
+    if request.method != "GET":
+        return JsonResponse({"error": "invalid", "message": "Use GET."}, status=405)
+    query = request.GET
+    try:
+        filters = (
+            queries.parse_filters(*(query.get(name) for name in queries.FILTER_NAMES))
+            if app.filters
+            else queries.Filters()
+        )
+        since = _parse_since(query.get("since"))
+        nos = [no for no in query.get("no", "").split(",") if no]
+    except InvalidFilter as error:
+        return JsonResponse({"error": "invalid", "message": str(error)}, status=400)
+    if len(nos) > panels.MAX_CHANGED or any(len(no) > 20 for no in nos):
+        message = f"no: at most {panels.MAX_CHANGED} tracking numbers; ask without since."
+        return JsonResponse({"error": "invalid", "message": message}, status=400)
+    found = panels.changes(
+        viewer.scope, filters, timezone.now(), since=since, tracking_nos=nos, dark=app.dark
+    )
+    response = JsonResponse(found)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        since = datetime.fromisoformat(value)
+    except ValueError:
+        message = f"since: an ISO 8601 time with its offset, not {value[:40]!r}."
+        raise InvalidFilter(message) from None
+    if since.tzinfo is None:
+        raise InvalidFilter("since: give the time's UTC offset.")
+    return since
 
 
 def _refused(request: HttpRequest, app: CityDash, path: str, refusal: Refused) -> HttpResponse:

@@ -5,6 +5,7 @@ them directly with known data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,7 +47,10 @@ ACTION_LABELS = {
 class Live:
     """The part that must follow every event quickly: the map and the counters."""
 
-    map: go.Figure
+    map: dict
+    # The points layer's data (figures.points_layer, with `at`); None on a tiled map, whose
+    # figure carries its points.
+    points: dict | None
     open: str
     warning: str
     overdue: str
@@ -70,6 +74,13 @@ def live(
 ) -> Live:
     incidents = queries.open_incidents(scope, filters, now)
     counts = queries.counters(incidents)
+    points = None
+    if not tile_url:
+        points = {
+            **figures.points_layer(incidents, dark),
+            "states": figures.point_states(),
+            "at": now.isoformat(),
+        }
     return Live(
         map=figures.map_figure(
             queries.district_shapes(),
@@ -78,11 +89,54 @@ def live(
             tile_url=tile_url,
             dark=dark,
         ),
+        points=points,
         open=figures.fmt_count(counts.open),
         warning=figures.fmt_count(counts.warning),
         overdue=figures.fmt_count(counts.overdue),
         updated=_("更新于 {at}").format(at=figures.fmt_datetime(now)),
     )
+
+
+# More incidents than this in one request for changes: the page asks for everything instead.
+MAX_CHANGED = 500
+
+
+def changes(
+    scope: Scope,
+    filters: Filters,
+    now: datetime,
+    *,
+    since: datetime | None,
+    tracking_nos: Iterable[str] = (),
+    dark: bool = False,
+) -> dict:
+    """What the live map must change after events named `tracking_nos`: those incidents' points
+    as they are now (or `gone` when no longer open, in scope or located), those the clock
+    turned warning or overdue since `since`, the districts' fills and the counters. With
+    `since` None, every point (the page replaces its layer: after a reconnect). Plain JSON."""
+    tally = queries.open_tally(scope, filters, now, since)
+    if since is None:
+        incidents = queries.open_incidents(scope, filters, now)
+        wanted: set[str] = set()
+    else:
+        wanted = set(tracking_nos) | tally.turned
+        incidents = queries.open_incidents(scope, filters, now, wanted) if wanted else []
+    points = figures.points_layer(incidents, dark)
+    counts = tally.counters
+    return {
+        "at": now.isoformat(),
+        "full": since is None,
+        "points": points,
+        "gone": sorted(wanted - set(points["no"])),
+        "districts": figures.district_fills(queries.district_shapes(), tally.by_district),
+        "most": max(tally.by_district.values(), default=0),
+        "counters": {
+            "n-open": figures.fmt_count(counts.open),
+            "n-warning": figures.fmt_count(counts.warning),
+            "n-overdue": figures.fmt_count(counts.overdue),
+            "updated-at": _("更新于 {at}").format(at=figures.fmt_datetime(now)),
+        },
+    }
 
 
 def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False) -> Figures:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,6 +36,8 @@ from command.realtime.access import LOST_ACCESS
 # The sources the duty room counts, in the order the figures show them.
 SOURCES = ("hotline", "sms", "web", "110", "12319")
 PERIODS = ("today", "24h", "7d", "30d")
+# parse_filters' arguments, in order (also the query parameters of the live map's changes).
+FILTER_NAMES = ("district", "category", "source", "period")
 # Map states, in drawing order (the most urgent drawn last, on top).
 STATES = ("new", "dispatched", "in_progress", "warning", "overdue")
 # Warning: less than this share of the time allowed (dispatch to deadline) is left.
@@ -156,9 +159,14 @@ def state_of(
     return "in_progress"
 
 
-def open_incidents(scope: Scope, filters: Filters, now: datetime) -> list[OpenIncident]:
-    """Every open incident in scope and filters, with its map state and number of reports."""
+def open_incidents(
+    scope: Scope, filters: Filters, now: datetime, tracking_nos: Iterable[str] | None = None
+) -> list[OpenIncident]:
+    """Every open incident in scope and filters (or those of them `tracking_nos` names), with
+    its map state and number of reports."""
     rows = _filtered(incidents_in(scope), filters).filter(status__in=OPEN_STATUSES)
+    if tracking_nos is not None:
+        rows = rows.filter(tracking_no__in=list(tracking_nos))
     rows = rows.annotate(report_count=Count("reports")).values_list(
         "tracking_no",
         "lat",
@@ -191,6 +199,43 @@ def counters(incidents: list[OpenIncident]) -> Counters:
 
 def open_by_district(incidents: list[OpenIncident]) -> dict[str, int]:
     return dict(Counter(i.district_code for i in incidents if i.district_code))
+
+
+@dataclass(frozen=True)
+class OpenTally:
+    """What is open, counted without drawing it: what a live update of the map needs."""
+
+    counters: Counters
+    by_district: dict[str, int]
+    # Open incidents whose state changed between `since` and now with no event (a deadline
+    # came near or passed): the map redraws them as it redraws those an event named.
+    turned: frozenset[str]
+
+
+def open_tally(
+    scope: Scope, filters: Filters, now: datetime, since: datetime | None = None
+) -> OpenTally:
+    """The counters and open incidents per district now, and which open incidents turned
+    warning or overdue since `since` by the clock alone."""
+    rows = (
+        _filtered(incidents_in(scope), filters)
+        .filter(status__in=OPEN_STATUSES)
+        .values_list("tracking_no", "status", "deadline", "dispatched_at", "district__code")
+    )
+    states: Counter[str] = Counter()
+    districts: Counter[str] = Counter()
+    turned = set()
+    for no, status, deadline, dispatched, district in rows:
+        state = state_of(status, deadline, dispatched, now)
+        states[state] += 1
+        if district:
+            districts[district] += 1
+        # Only a deadline still ahead at `since` can have turned anything since.
+        later = since is not None and deadline is not None and deadline > since
+        if later and state != state_of(status, deadline, dispatched, since):
+            turned.add(no)
+    counters = Counters(sum(states.values()), states["warning"], states["overdue"])
+    return OpenTally(counters, dict(districts), frozenset(turned))
 
 
 # --- intake -----------------------------------------------------------------------------------

@@ -8,8 +8,18 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("系统对接")
 
     def ready(self) -> None:
+        from command.outbox import relay
         from command.staff_permissions import sync_admin_group
+        from integrations.feeds import schedule, sender, status_back
 
         # The administrators group again once this app's permissions exist (feed systems):
         # command's own post_migrate runs before they are made.
         post_migrate.connect(sync_admin_group, sender=self, dispatch_uid="integrations-admin-group")
+        # The feeds' pass (pull mode, nonce pruning): in server processes of the embedded mode.
+        if schedule.wanted():
+            schedule.start()
+        # A state change published in this process is told to the feed systems at once (the
+        # sweep catches up with those published elsewhere or missed).
+        relay.on_published(status_back.on_published)
+        if sender.wanted():
+            sender.start()

@@ -6,7 +6,7 @@ import copy
 
 from rest_framework import authentication, exceptions
 
-from command import api_keys
+from command import api_keys, request_log
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -25,6 +25,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = api_keys.valid_key(raw)
         if key is None:
             raise exceptions.AuthenticationFailed("The API key is not valid.")
+        # Logged for its integrator once answered (command.api.request_logging); limited by
+        # command.api.throttle.
+        request_log.attach(request._request, key)
         # A copy per request: the request may annotate its user; the cached one stays as read.
         return copy.copy(key.user), key
 

@@ -11,5 +11,6 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An integrator's API key: `Authorization: Bearer <key>`.",
+            "description": "An integrator's API key: `Authorization: Bearer <key>`. Each key "
+            "has a rate limit (requests a minute): over it, 429 with Retry-After.",
         }

@@ -27,6 +27,7 @@ ERRORS = {
         (403, "Not allowed for your role or unit, or the API key lacks the scope"),
         (404, "Not found"),
         (409, "Conflict: the incident's state does not allow this (someone acted first)"),
+        (429, "The API key is over its rate limit (requests a minute); see Retry-After"),
     ]
 }
 

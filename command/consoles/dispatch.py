@@ -1,5 +1,6 @@
 """The dispatch desk (派单台, /dispatch/): duty staff dispatch and re-dispatch by hand, overrule
-returns, decide extension requests, add assisting units and issue supervision notices. Thin
+returns, decide extension requests, add assisting units, issue supervision notices and transfer
+police business to 110 (移交110). Thin
 views: parse the form, call command.lifecycle, render; the queue's queries are in `queue`.
 
 Only duty staff, the leader on duty and administrators use it: others get 403, anonymous
@@ -40,6 +41,7 @@ DESK_ACTIONS = frozenset(
         "reject_extension",
         "assist",
         "issue_notice",
+        "transfer_to_police",
     }
 )
 MAX_NOTE = 2000
@@ -116,6 +118,7 @@ ACTION_LABELS = {
     "reject_extension": _("驳回延期"),
     "assist": _("增加协办单位"),
     "issue_notice": _("发督办单"),
+    "transfer_to_police": _("移交110"),
 }
 
 
@@ -190,6 +193,8 @@ def _explain(refused: CommandError) -> str:
         "illegal_transition": _("工单当前状态不允许此操作。"),
         "forbidden": _("您的角色无权执行此操作。"),
         "extension_not_later": _("延期时限必须晚于原时限。"),
+        "not_police_business": _("该工单不属于公安业务类别，不能移交110。"),
+        "no_transfer_target": _("尚未配置110系统的移交地址，请联系系统管理员。"),
     }
     return str(words.get(refused.code, refused.message))
 

@@ -12,7 +12,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from command import lifecycle, routing
+from command import lifecycle, police, routing
 from command.models import (
     Assignment,
     AssignmentStatus,
@@ -24,6 +24,7 @@ from command.models import (
     TimelineEntry,
     Unit,
 )
+from command.privacy import mask_text
 from command.routing import sla
 
 QUEUE_STATUSES = (IncidentStatus.NEW, IncidentStatus.RETURNED, IncidentStatus.REOPENED)
@@ -44,6 +45,7 @@ class QueueItem:
     suggested: Unit | None
     sla_deadline: datetime
     returned_by: Unit | None  # a returned ticket: the unit that handed it back
+    police: bool = False  # police business: the desk offers 移交110
 
 
 def urgency_first():
@@ -60,7 +62,7 @@ def queue(now: datetime, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
     """Tickets waiting for a unit: most urgent first, then oldest first."""
     incidents = list(
         Incident.objects.filter(status__in=QUEUE_STATUSES)
-        .select_related("category", "district", "unit")
+        .select_related("category__parent", "district", "unit")
         .order_by(urgency_first(), "opened_at", "id")[:limit]
     )
     returns = _last_returns([i.id for i in incidents])
@@ -77,6 +79,7 @@ def queue(now: datetime, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
                 suggested=_suggestion(incident, returned.unit if returned else None),
                 sla_deadline=sla.deadline_for(spec, now, calendar),
                 returned_by=returned.unit if returned else None,
+                police=police.is_police_business(incident.category),
             )
         )
     return items
@@ -102,12 +105,14 @@ class TicketView:
     assignments: list[Assignment]
     notices: list[SupervisionNotice]
     sla_deadline: datetime  # what a re-dispatch now would give
+    police: bool = False  # open police business: the desk offers 移交110
+    transfers: tuple[tuple[datetime, str], ...] = ()  # its transfers to 110, 110's answers
 
 
 def ticket(tracking_no: str, now: datetime) -> TicketView | None:
     """One ticket with its assignments (lead, assisting, passed down) and notices."""
     incident = (
-        Incident.objects.select_related("category", "district", "unit")
+        Incident.objects.select_related("category__parent", "district", "unit")
         .filter(tracking_no=tracking_no)
         .first()
     )
@@ -117,7 +122,21 @@ def ticket(tracking_no: str, now: datetime) -> TicketView | None:
     notices = list(incident.notices.order_by("-id"))
     spec = incident.category.sla_for(incident.priority)
     deadline = sla.deadline_for(spec, now, lifecycle.work_calendar())
-    return TicketView(incident, assignments, notices, deadline)
+    transferable = incident.status in lifecycle.OPEN and police.is_police_business(
+        incident.category
+    )
+    entries = incident.timeline.filter(action__in=("transfer_to_police", "police_answer"))
+    transfers = tuple((entry.at, _transfer_line(entry)) for entry in entries.order_by("id"))
+    return TicketView(incident, assignments, notices, deadline, transferable, transfers)
+
+
+def _transfer_line(entry: TimelineEntry) -> str:
+    """A transfer or 110's answer as the desk lists it; free text masked (duty staff do not
+    read personal data)."""
+    if entry.action == "transfer_to_police":
+        to = entry.data.get("to", "110")
+        return mask_text(str(_("移交%(to)s：%(reason)s") % {"to": to, "reason": entry.note}))
+    return mask_text(entry.note)
 
 
 def _last_returns(incident_ids: list[int]) -> dict[int, Assignment]:
@@ -142,7 +161,11 @@ def _reason(incident: Incident, returned: Assignment | None, route: str) -> str:
             _("%(unit)s退回：%(note)s") % {"unit": returned.unit.name, "note": returned.note}
         )
     if incident.status == IncidentStatus.REOPENED:
-        entry = incident.timeline.filter(action="reopen").order_by("-id").first()
+        entry = (
+            incident.timeline.filter(action__in=("reopen", "police_answer")).order_by("-id").first()
+        )
+        if entry is not None and entry.action == "police_answer":
+            return str(_("110退回：%(note)s") % {"note": entry.note})
         return str(_("重启：%(note)s") % {"note": entry.note if entry else ""})
     return str(ROUTE_REASONS.get(route, OTHER_REASON))
 

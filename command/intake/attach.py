@@ -37,6 +37,7 @@ def attach(
     A report whose (source, external id) was taken before gets that first result, wherever it
     went: a repeated click stores nothing twice."""
     now = now or timezone.now()
+    report = service.canonical(report)
     service._validate(report, now)
     for attempt in range(service.WRITE_ATTEMPTS):
         known = service._replays([report]).get(service._key(report))

@@ -21,7 +21,7 @@ from command.intake.classify import Classification, classify
 from command.intake.tracking import next_tracking_nos
 from command.models import OPEN_STATUSES, Category, Incident, Priority, Report
 from command.outbox import events
-from command.reference_data import sources
+from command.reference_data import SOURCE_ALIASES, source_code, sources
 
 MAX_TEXT = 4000
 # Clocks of feeding systems drift; a report "from the future" beyond this is a bad timestamp.
@@ -29,6 +29,9 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 # Earlier than this is a broken clock too; near year 1 the merge window's arithmetic overflows.
 EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
 PHONE_RE = re.compile(r"^\+?\d{5,20}$")
+MAX_CATEGORY = Report._meta.get_field("category_given").max_length
+MAX_ADDRESS = Report._meta.get_field("address").max_length
+MAX_NAME = Report._meta.get_field("reporter_name").max_length
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ class _Plan:
 
 
 def _submit_batch(reports: Sequence[ReportIn], now: datetime) -> list[IntakeResult | InvalidReport]:
+    reports = [canonical(report) for report in reports]
     results: list[IntakeResult | InvalidReport | None] = [None] * len(reports)
     first: dict[tuple[str, str], int] = {}
     for i, report in enumerate(reports):
@@ -430,6 +434,13 @@ def _opening(incident: Incident, route: routing.Route, stored: Report, taken: _T
     )
 
 
+def canonical(report: ReportIn) -> ReportIn:
+    """The report under our own source code when it came under an alias ("12345": hotline),
+    so a replay under either name is the same report."""
+    code = source_code(report.source)
+    return report if code == report.source else replace(report, source=code)
+
+
 def _key(report: ReportIn) -> tuple[str, str]:
     return report.source, report.external_id
 
@@ -572,7 +583,8 @@ def _validate(report: ReportIn, now: datetime) -> None:
         errors.setdefault(name, []).append(message)
 
     if report.source not in sources():
-        bad("source", f"Unknown source. Known: {', '.join(sorted(sources()))}.")
+        known = sorted({*sources(), *SOURCE_ALIASES})
+        bad("source", f"Unknown source. Known: {', '.join(known)}.")
     if not report.external_id.strip() or len(report.external_id) > 128:
         bad("external_id", "Required, at most 128 characters.")
     if not report.text.strip():
@@ -581,6 +593,14 @@ def _validate(report: ReportIn, now: datetime) -> None:
         bad("text", f"At most {MAX_TEXT} characters.")
     if report.priority and report.priority not in Priority.values:
         bad("priority", f"Choose one of: {', '.join(Priority.values)}.")
+    # The columns' own limits: PostgreSQL refuses a longer value, and with it the whole batch.
+    for name, value, limit in (
+        ("category", report.category, MAX_CATEGORY),
+        ("address", report.address, MAX_ADDRESS),
+        ("reporter.name", report.reporter_name, MAX_NAME),
+    ):
+        if len(value) > limit:
+            bad(name, f"At most {limit} characters.")
     if report.received_at is not None:
         if timezone.is_naive(report.received_at):
             bad("received_at", "Give a time zone (e.g. 2026-11-22T08:30:00+08:00).")

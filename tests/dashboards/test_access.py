@@ -25,6 +25,7 @@ def endpoints(slug: str) -> list[tuple[str, str]]:
         ("get", prefix + ASSET),
         ("get", prefix + "_favicon.ico"),
         ("get", prefix + "_reload-hash"),
+        ("get", prefix + "_citydesk-changes"),
         ("get", prefix + "some/front-end/route"),
     ]
 
@@ -145,13 +146,14 @@ def callback_body(output: str, inputs: list, outputs) -> str:
 
 
 LIVE_OUTPUT = (
-    "..map.figure...n-open.children...n-warning.children...n-overdue.children"
+    "..map.figure...map-points.data...n-open.children...n-warning.children...n-overdue.children"
     "...updated-at.children...live-done.data.."
 )
 LIVE_OUTPUTS = [
     {"id": i, "property": p}
     for i, p in [
         ("map", "figure"),
+        ("map-points", "data"),
         ("n-open", "children"),
         ("n-warning", "children"),
         ("n-overdue", "children"),
@@ -198,7 +200,7 @@ def test_a_callback_answers_the_counts_from_the_database(user, report):
         ),
         (
             callback_body(LIVE_OUTPUT, live_inputs(), LIVE_OUTPUTS[:1]),
-            "outputs: a list of 6 objects.",
+            "outputs: a list of 7 objects.",
         ),
         (callback_body(LIVE_OUTPUT, live_inputs()[:2], LIVE_OUTPUTS), "inputs: a list of 5"),
         (
@@ -262,3 +264,70 @@ def test_the_dashboard_speaks_english_when_asked(user, city):
     assert "The city at a glance" in json.dumps(layout)
     assert "All districts" in json.dumps(layout)
     assert answer["response"]["updated-at"]["children"].startswith("Updated 20")
+
+
+# --- the live map's changes (dashboards.mount.CHANGES) ------------------------------------------
+
+CHANGES = "/dashboards/{slug}/_citydesk-changes"
+AN_HOUR_AGO = "2000-01-01T00:00:00+08:00"
+
+
+@pytest.mark.django_db
+def test_the_changes_answer_the_incidents_named_as_they_are_now(user, report):
+    created = report().incident.tracking_no
+    answer = signed_in(user, "duty").get(
+        CHANGES.format(slug="city"), {"since": AN_HOUR_AGO, "no": f"{created},20990101-0001"}
+    )
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == "no-store"
+    changes = answer.json()
+    assert changes["points"]["no"] == [created]
+    assert changes["gone"] == ["20990101-0001"]  # no such incident open: off the map
+    assert changes["counters"]["n-open"] == "1"
+    daoli = next(d for d in changes["districts"] if d["code"] == "230102")
+    assert daoli["open"] == 1
+
+
+@pytest.mark.django_db
+def test_without_since_the_changes_are_every_point(user, report):
+    created = report().incident.tracking_no
+    changes = signed_in(user, "duty").get(CHANGES.format(slug="wall")).json()
+    assert changes["full"] is True
+    assert changes["points"]["no"] == [created]
+
+
+@pytest.mark.django_db
+def test_a_unit_gets_no_point_of_an_incident_it_does_not_hold(user, report):
+    from tests.conftest import HARBIN_STATION
+
+    lights = report("哈尔滨站前路灯不亮", at=HARBIN_STATION).incident.tracking_no  # 城管局's
+    changes = (
+        signed_in(user, "water")
+        .get(CHANGES.format(slug="unit"), {"since": AN_HOUR_AGO, "no": lights})
+        .json()
+    )
+    assert changes["points"]["no"] == []
+    assert changes["gone"] == [lights]
+    assert changes["counters"]["n-open"] == "0"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"since": "yesterday"}, "since: an ISO 8601 time"),
+        ({"since": "2026-12-04T15:00:00"}, "UTC offset"),
+        ({"since": AN_HOUR_AGO, "no": ",".join(["x"] * 501)}, "at most 500"),
+        ({"district": "999999"}, "Unknown district"),
+    ],
+)
+def test_a_bad_changes_request_is_a_400_that_says_why(user, city, query, message):
+    answer = signed_in(user, "duty").get(CHANGES.format(slug="city"), query)
+    assert answer.status_code == 400
+    assert message in answer.json()["message"]
+
+
+@pytest.mark.django_db
+def test_unit_staff_are_refused_the_city_wide_changes(user, city):
+    answer = signed_in(user, "water").get(CHANGES.format(slug="city"))
+    assert answer.status_code == 403

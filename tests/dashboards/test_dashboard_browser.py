@@ -78,22 +78,18 @@ def open_dashboard(page: Page, path: str) -> Console:
         "() => /^[0-9,]+$/.test(document.getElementById('n-open')?.textContent || '')",
         timeout=WAIT_MS,
     )
-    page.wait_for_function(
-        "() => mapData() !== null".replace("mapData()", MAP_DATA), timeout=WAIT_MS
-    )
+    page.wait_for_function(f"() => {MAP_DATA} !== null && {POINTS_DRAWN}", timeout=WAIT_MS)
     return console
 
 
-# The map's traces as plotly holds them in the page (null until drawn).
+# The map's district traces as plotly holds them in the page (null until drawn).
 MAP_DATA = "(document.querySelector('#map .js-plotly-plot') || {}).data || null"
+# The points layer (static/dashboards/map_points.js) has drawn what it holds.
+POINTS_DRAWN = "(window.citydeskMap && window.citydeskMap.drawn() === window.citydeskMap.count())"
 
 
 def open_count(page: Page) -> int:
     return int(page.text_content("#n-open").replace(",", ""))
-
-
-def points_on_map(page: Page) -> set[str]:
-    return set(page.evaluate(f"() => ({MAP_DATA} || []).flatMap(t => (t.customdata || []))"))
 
 
 def district_open(page: Page, code: str) -> int:
@@ -107,8 +103,8 @@ def wait_for_open_count(page: Page, count: int, tracking: list[str]) -> None:
     page.wait_for_function(
         f"""([count, tracking]) => {{
             const text = document.getElementById('n-open').textContent.replace(/,/g, '');
-            const shown = new Set(({MAP_DATA} || []).flatMap(t => t.customdata || []));
-            return Number(text) === count && tracking.every(no => shown.has(no));
+            return Number(text) === count && tracking.every(no => window.citydeskMap.has(no))
+                && {POINTS_DRAWN};
         }}""",
         arg=[count, tracking],
         timeout=WAIT_MS,
@@ -116,20 +112,25 @@ def wait_for_open_count(page: Page, count: int, tracking: list[str]) -> None:
 
 
 def click_point(page: Page, tracking_no: str) -> None:
-    """Click the incident's point on the map where plotly drew it."""
-    x, y = page.evaluate(
+    """Click the incident's point on the map where the points layer drew it."""
+    x, y = page.evaluate("(no) => window.citydeskMap.position(no)", tracking_no)
+    page.mouse.click(x, y)
+
+
+def drawn_colour(page: Page, tracking_no: str) -> list[int]:
+    """The pixel at the centre of the incident's point on the points layer (RGBA)."""
+    return page.evaluate(
         """(no) => {
-            const gd = document.querySelector('#map .js-plotly-plot');
-            const trace = gd.data.find(t => (t.customdata || []).includes(no));
-            const i = trace.customdata.indexOf(no);
-            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-            const box = gd.getBoundingClientRect();
-            return [box.left + xa._offset + xa.d2p(trace.x[i]),
-                    box.top + ya._offset + ya.d2p(trace.y[i])];
+            const [x, y] = window.citydeskMap.position(no);
+            const canvas = document.querySelector('#map canvas.points-layer');
+            const box = canvas.getBoundingClientRect();
+            const ratio = canvas.width / box.width;
+            const pixel = canvas.getContext('2d').getImageData(
+                Math.round((x - box.left) * ratio), Math.round((y - box.top) * ratio), 1, 1);
+            return Array.from(pixel.data);
         }""",
         tracking_no,
     )
-    page.mouse.click(x, y)
 
 
 def test_a_report_appears_on_the_open_dashboard_without_a_reload(context, intake):
@@ -144,8 +145,15 @@ def test_a_report_appears_on_the_open_dashboard_without_a_reload(context, intake
     tracking = events_client.submit(intake, 1, "dashboard")  # 中央大街, 道里区 230102
 
     wait_for_open_count(page, before + 1, tracking)
-    assert district_open(page, "230102") == daoli_before + 1
+    page.wait_for_function(
+        f"() => ({MAP_DATA}).find(t => t.meta && t.meta.district === '230102').meta.open"
+        f" === {daoli_before + 1}",
+        timeout=WAIT_MS,
+    )
     assert page.evaluate("window.__notReloaded") is True
+    # Drawn in the colour of its state: intake dispatched it to the water company (已派单).
+    assert drawn_colour(page, tracking[0])[:3] == [0x2F, 0x7D, 0xE1]
+    assert "已派单（" in page.text_content("#map-legend")
     flushes = page.evaluate("window.__citydeskLive.flushes")
     assert flushes >= 1  # the store was bumped by the live client, not by a reload
 
@@ -184,6 +192,64 @@ def test_the_wall_fills_a_1920_by_1080_screen_in_dark_with_large_numbers(
         # One screen: nothing to scroll to, across or down.
         assert page.evaluate("document.documentElement.scrollWidth") <= 1920
         assert page.evaluate("document.documentElement.scrollHeight") <= 1080
+        assert console.errors == []
+    finally:
+        context.close()
+
+
+# The wall's tiles: what must be seen whole from across the room.
+WALL_TILES = [
+    "#dashboard-title",
+    *[f".counters .counter:nth-child({n})" for n in range(1, 7)],
+    "#map",
+    "#map canvas.points-layer",
+    "#by-source",
+    "#by-hour",
+    "#top-categories",
+    ".tables section:nth-child(1)",
+    ".tables section:nth-child(2)",
+]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_the_wall_shows_every_tile_whole_on_a_smaller_or_full_hd_screen(
+    browser, server, duty_state, width, height
+):
+    context = browser.new_context(
+        base_url=server.url,
+        storage_state=duty_state,
+        locale="zh-CN",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = context.new_page()
+        console = open_dashboard(page, "/dashboards/wall/")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#by-source .main-svg').length > 0", timeout=WAIT_MS
+        )
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"wall-{width}x{height}.png"))
+        boxes = page.evaluate(
+            """(selectors) => selectors.map(s => {
+                const e = document.querySelector(s);
+                if (!e) return [s, null];
+                const r = e.getBoundingClientRect();
+                return [s, [r.left, r.top, r.right, r.bottom]];
+            })""",
+            WALL_TILES,
+        )
+        for selector, box in boxes:
+            assert box is not None, selector
+            left, top, right, bottom = box
+            assert right - left > 0, selector
+            assert bottom - top > 0, selector
+            # Inside the viewport, half a pixel allowed for the scale's rounding.
+            assert left >= -0.5, (selector, box)
+            assert top >= -0.5, (selector, box)
+            assert right <= width + 0.5, (selector, box)
+            assert bottom <= height + 0.5, (selector, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate("document.documentElement.scrollHeight") <= height
         assert console.errors == []
     finally:
         context.close()

@@ -218,10 +218,43 @@ def test_the_panels_show_the_counts_as_text(day):
     assert districts["230102"] == 1
     assert districts["230103"] == 2
     assert len(districts) == 18
+    # The points are the layer's, not the figure's: three open incidents with a location.
+    assert sorted(live.points["no"]) == sorted([day["W1"], day["W2"], day["L1"]])
+    assert [s["key"] for s in live.points["states"]] == list(queries.STATES)
 
     charts = panels.charts(CITY, Filters(), NOW)
     assert (charts.signing, charts.resolution, charts.satisfaction) == ("50.0%", "0.0%", "—")
     assert list(charts.by_source.data[0].y) == [2, 1, 1, 0, 0]
+
+
+def test_a_tiled_map_carries_its_points_itself(day):
+    live = panels.live(CITY, Filters(), NOW, tile_url="https://tiles.example.cn/{z}/{x}/{y}.png")
+    assert live.points is None  # no points layer: the page redraws it by server callbacks
+    drawn = {no for t in live.map["data"] if t["type"] == "scattermap" for no in t["customdata"]}
+    assert drawn == {day["W1"], day["W2"], day["L1"]}
+
+
+def test_the_tally_counts_what_is_open_and_what_the_clock_turned(day):
+    tally = queries.open_tally(CITY, Filters(), NOW, since=NOW - H / 2)
+    assert tally.counters == queries.counters(queries.open_incidents(CITY, Filters(), NOW))
+    assert tally.by_district == {"230102": 1, "230103": 2}
+    # L1 turned warning at 14:52:30 (17.5 of its 70 minutes left); W2 was overdue already.
+    assert tally.turned == {day["L1"]}
+    assert queries.open_tally(CITY, Filters(), NOW, since=NOW - H / 60).turned == set()
+
+
+def test_the_changes_are_the_named_incidents_and_those_the_clock_turned(day):
+    with translation.override("zh-hans"):
+        changes = panels.changes(
+            CITY, Filters(), NOW, since=NOW - H / 2, tracking_nos=[day["W1"], day["Y1"]]
+        )
+    assert set(changes["points"]["no"]) == {day["W1"], day["L1"]}
+    assert changes["gone"] == [day["Y1"]]  # resolved: off the map
+    states = dict(zip(changes["points"]["no"], changes["points"]["state"], strict=True))
+    assert queries.STATES[states[day["L1"]]] == "warning"
+    assert changes["counters"]["n-open"] == "3"
+    assert changes["counters"]["updated-at"] == "更新于 2026年12月4日 15:00"
+    assert changes["most"] == 2
 
 
 def test_the_detail_masks_phone_numbers(city, report):

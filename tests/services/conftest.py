@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.feed_fixtures import feed_system  # noqa: F401
+
 
 @pytest.fixture
 def child_env(city, tmp_path) -> dict[str, str]:

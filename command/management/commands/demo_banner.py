@@ -29,6 +29,8 @@ CityDesk demo — {site}/
   Admin:      {site}/admin/   (duty / leader are staff)
   Logins:     {logins}; password: {password}
   Intake key: {key}
+  Live feed:  the simulator sends reports from every source once the server answers
+              (`make demo SIMULATE=0`: none; README, Feed simulator)
   Try:        curl -X POST {site}/api/v1/reports \\
                 -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
                 -d '{{"source":"web","external_id":"try-1","text":"中央大街自来水管爆裂，水流满街",

@@ -1,6 +1,7 @@
-"""Real Harbin places for the merge evaluation set (bench.evalset): street crossings, residential
-compounds (小区) and landmarks, with approximate WGS-84 coordinates, the district each lies in, and
-the ways people name them. `check_places` proves every place lies well inside its district.
+"""Real Harbin places for the feed simulator and the merge evaluation set (bench.evalset): street
+crossings, residential compounds (小区) and landmarks, with approximate WGS-84 coordinates, the
+district each lies in, and the ways people name them. `check_places` proves every place lies
+well inside its district.
 """
 
 from __future__ import annotations

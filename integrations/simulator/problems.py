@@ -1,7 +1,7 @@
-"""The problems of the merge evaluation set (bench.evalset) and the words people use for them:
-per problem its true category, the places it happens at, the sources that hear of it, and its
-paraphrases in three registers (formal: operators, web forms, police; casual: SMS with dialect;
-terse: case records).
+"""The problems the feed simulator and the merge evaluation set (bench.evalset) report, and the
+words people use for them: per problem its true category, the places it happens at, the sources
+that hear of it, and its paraphrases in three registers (formal: operators, web forms, police;
+casual: SMS with dialect; terse: case records).
 
 Slots a phrase may hold: {n} building, {u} unit, {deg} room temperature, {days} days, {hours}.
 """

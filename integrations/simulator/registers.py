@@ -1,6 +1,7 @@
-"""How each source writes a report (bench.evalset): the 12345 operator's summary, a citizen's SMS
-(dialect, typos, no category), a web form with its own category, a 110 police record, a 12319
-urban-management case. Each register names places its own way and varies its sentences.
+"""How each source writes a report (the feed simulator, bench.evalset): the 12345 operator's
+summary, a citizen's SMS (dialect, typos, no category), a web form with its own category, a 110
+police record, a 12319 urban-management case. Each register names places its own way and varies
+its sentences.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bench.complaints import Problem
-from bench.harbin_places import DISTRICTS, Place
+from integrations.simulator.places import DISTRICTS, Place
+from integrations.simulator.problems import Problem
 
 CHINESE_DIGITS = "零一二三四五六七八九十"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭"
