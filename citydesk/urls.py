@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from citydesk import views
@@ -44,6 +45,11 @@ accounts = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's switch
 ]
+
+# The admin speaks as the platform, not as "Django".
+admin.site.site_header = _("城市运行指挥平台 · 管理后台")
+admin.site.site_title = _("管理后台")
+admin.site.index_title = _("系统管理")
 
 api_docs = SpectacularSwaggerView.as_view(url_name="api-schema")
 if not settings.PUBLIC_API_DOCS:

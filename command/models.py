@@ -159,6 +159,10 @@ class StaffProfile(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT)
 
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
 
@@ -254,6 +258,8 @@ class Holiday(models.Model):
     name = models.CharField(_("name"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
         ordering = ["date"]
 
 
@@ -528,6 +534,8 @@ class OutboxEvent(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
         ordering = ["id"]
         indexes = [
             models.Index(
