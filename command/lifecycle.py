@@ -1109,8 +1109,7 @@ def _police_answer(
         raise AlreadyAnswered(f"This answer to {incident.tracking_no} is recorded already.")
     if answer != police.NOT_POLICE or incident.status != S.CLOSED:
         return {}
-    closing = incident.timeline.filter(to_status=S.CLOSED).exclude(from_status=S.CLOSED)
-    if closing.order_by("-id").values_list("action", flat=True).first() != "transfer_to_police":
+    if not police.closed_by_transfer(incident):
         return {}  # closed since by other means: the note is enough
     incident.status, incident.closed_at = S.REOPENED, None
     return {"reopened": True}

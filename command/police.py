@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from command.errors import NotFound
-from command.models import Category, Incident
+from command.models import Category, Incident, IncidentStatus
 
 # 110's answers to a transfer, as the lifecycle records them (integrations.feeds.transfer maps
 # the feed's 反馈状态 onto these).
@@ -19,6 +19,7 @@ ATTENDED = "attended"  # 已出警
 HANDLED = "handled"  # 已处置
 NOT_POLICE = "not_police"  # 不属于公安职责: back to the dispatch queue
 ANSWERS = (ACCEPTED, ATTENDED, HANDLED, NOT_POLICE)
+TRANSFER = "transfer_to_police"  # the lifecycle's action
 
 
 def police_categories() -> frozenset[str]:
@@ -32,6 +33,17 @@ def is_police_business(category: Category) -> bool:
         return True
     parent = category.parent
     return parent is not None and parent.code in codes
+
+
+def closed_by_transfer(incident: Incident) -> bool:
+    """Whether `incident` is closed because it went to 110 (移交110), not closed since by other
+    means: what a citizen asking for its progress is told."""
+    if incident.status != IncidentStatus.CLOSED:
+        return False
+    closing = incident.timeline.filter(to_status=IncidentStatus.CLOSED).exclude(
+        from_status=IncidentStatus.CLOSED
+    )
+    return closing.order_by("-id").values_list("action", flat=True).first() == TRANSFER
 
 
 def transfer_target() -> str | None:

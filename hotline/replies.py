@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone, translation
 
+from command import police
 from command.models import Incident, IncidentStatus, Report
 from hotline import phones
 from integrations.sms import outbox
@@ -25,6 +26,8 @@ RECEIPT = (
 HELD = f"{SIGNATURE}您的短信已收到。因短时间内来信较多，将由话务员人工核实后受理。"
 INVALID = f"{SIGNATURE}您的短信未能受理，请补充问题描述后重新发送，或拨打12345。"
 NOT_FOUND = f"{SIGNATURE}未查到与本机号码相关的工单{{tracking_no}}，请核对编号，或拨打12345咨询。"
+# A transferred incident is closed here but handled on by the police: "closed" would mislead.
+TRANSFERRED = "已移交110处置"
 PROGRESS = (
     f"{SIGNATURE}工单{{tracking_no}}：{{status}}；承办单位：{{unit}}；办理时限：{{deadline}}。"
 )
@@ -59,9 +62,10 @@ def progress(incident: Incident) -> str:
     if incident.deadline is not None:
         deadline = f"{timezone.localtime(incident.deadline):%Y-%m-%d %H:%M}"
     with translation.override("zh-hans"):
+        status = str(IncidentStatus(incident.status).label)
+        unit = incident.unit.name if incident.unit_id else "待派单"
+        if police.closed_by_transfer(incident):
+            status, unit = TRANSFERRED, "110"
         return PROGRESS.format(
-            tracking_no=incident.tracking_no,
-            status=str(IncidentStatus(incident.status).label),
-            unit=incident.unit.name if incident.unit_id else "待派单",
-            deadline=deadline,
+            tracking_no=incident.tracking_no, status=status, unit=unit, deadline=deadline
         )

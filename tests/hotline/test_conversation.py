@@ -56,6 +56,24 @@ def test_the_reporter_gets_state_unit_and_deadline(city, text, sms_outbox, user)
     assert InboundMessage.objects.filter(kind=MessageKind.QUERY).count() == 2
 
 
+def test_the_reporter_of_an_incident_transferred_to_110_is_told_so_not_closed(
+    city, text, sms_outbox, user, feed_system
+):
+    feed_system("110", transfer_url="http://127.0.0.1:9/110/transfer")
+    text("中央大街与西十二道街交口有人打架斗殴，有人受伤")
+    incident = Incident.objects.get()
+    request = lifecycle.Request("transfer_to_police", actor=user("duty"), note="有人受伤")
+    incident = lifecycle.apply(incident.id, request)
+    assert incident.status == IncidentStatus.CLOSED
+
+    text(f"查询 {incident.tracking_no}")
+
+    answer = last_text(sms_outbox)
+    assert "已移交110处置" in answer
+    assert "承办单位：110" in answer
+    assert "已关闭" not in answer
+
+
 def test_anyone_else_gets_the_same_neutral_answer_as_for_a_number_that_does_not_exist(
     city, text, sms_outbox
 ):
