@@ -137,6 +137,7 @@ def run(flavour: str) -> None:
     measure("feeds.one_in_ten_bad", flavour, "110", bad, push)
     note(f"dead letters kept: {FeedDeadLetter.objects.count()}")
     empty_pushes(flavour, push)
+    added_parts(flavour)
 
 
 EMPTY_PUSHES = 300  # under the default rate limit (600 a minute) with the pushes above
@@ -185,6 +186,57 @@ def measure(name: str, flavour: str, kind: str, batches: list[list[dict]], push)
     )
     note(f"{len(done)} batches, statuses {statuses}, records taken {oks} of {records}")
     return done
+
+
+ADMITS = 2_000
+
+
+def added_parts(flavour: str) -> None:
+    """What issue 23 added to a push, alone: counting it against its system's limit, and its
+    log row (appended in the request, inserted by the flush)."""
+    from django.test import RequestFactory
+
+    from command import request_log
+    from integrations.feeds import inbound, push_log
+    from integrations.models import FeedRequest, FeedSystem
+
+    system = FeedSystem.objects.create(
+        code="bench-parts",
+        name="parts",
+        kind="110",
+        source_code="110",
+        secret="p" * 43,
+        rate_limit=10**9,
+    )
+    started = time.perf_counter_ns()
+    for _ in range(ADMITS):
+        inbound.admit(system)
+    admit_us = (time.perf_counter_ns() - started) / ADMITS / 1e3
+
+    request = RequestFactory().post("/integrations/feeds/110/", REMOTE_ADDR="203.0.113.9")
+    trace = inbound.Trace(system=system, records=200, taken=199, refused=1)
+    before = FeedRequest.objects.count()
+    started = time.perf_counter_ns()
+    for _ in range(ADMITS):
+        push_log.record(request, trace, 200, time.perf_counter())
+    record_us = (time.perf_counter_ns() - started) / ADMITS / 1e3
+    started = time.perf_counter_ns()
+    request_log.flush()
+    flush_us = (time.perf_counter_ns() - started) / ADMITS / 1e3
+    assert FeedRequest.objects.count() - before == ADMITS
+    store = "Redis" if _redis_counter() else "memory"
+    line("feeds.admit", flavour, f"{admit_us:6.1f} µs a push ({store}, {ADMITS:,} calls)")
+    line(
+        "feeds.log",
+        flavour,
+        f"{record_us:6.1f} µs a push in the request, {flush_us:6.1f} µs a row in the flush",
+    )
+
+
+def _redis_counter() -> bool:
+    from django.conf import settings
+
+    return settings.CITYDESK_RATE_COUNTER.endswith("RedisCounter")
 
 
 def flush_log() -> None:
