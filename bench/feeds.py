@@ -6,7 +6,9 @@ Django's test client, on a throwaway database, one process; prints figures, asse
 Each record goes the whole way: signature and nonce, the adapter, intake (classify, merge,
 route, dispatch, outbox), the per-record answer. Then the same batches again (a sender's
 retry: each record answered from its first take), and batches with one record in ten bad
-(answered with its reason and kept as a dead letter).
+(answered with its reason and kept as a dead letter). Last, empty pushes: what a request costs
+besides its records (signature, nonce, rate limit, request log). The request log is buffered
+as in a server (BENCH_FEEDS_LOG=each: a row written in each request instead).
 """
 
 from __future__ import annotations
@@ -51,8 +53,15 @@ def run(flavour: str) -> None:
     from django.test import Client
     from django.utils import timezone
 
+    from command import request_log
     from integrations.feeds import signing
     from integrations.models import FeedDeadLetter, FeedSystem
+
+    if os.environ.get("BENCH_FEEDS_LOG", "buffered") == "buffered":
+        # As in a server process: the request log's rows wait for the flushing thread (here,
+        # the flush between measurements); "each" writes a row a request, as tests do.
+        request_log.buffered = lambda: True
+        request_log._flushing.set()
 
     systems = {
         kind: FeedSystem.objects.create(
@@ -127,6 +136,29 @@ def run(flavour: str) -> None:
     ]
     measure("feeds.one_in_ten_bad", flavour, "110", bad, push)
     note(f"dead letters kept: {FeedDeadLetter.objects.count()}")
+    empty_pushes(flavour, push)
+    added_parts(flavour)
+
+
+EMPTY_PUSHES = 300  # under the default rate limit (600 a minute) with the pushes above
+
+
+def empty_pushes(flavour: str, push) -> None:
+    """Pushes of no record, one after another: the per-request part of a push's cost."""
+    latencies, statuses = [], {}
+    for _ in range(EMPTY_PUSHES):
+        t0 = time.perf_counter_ns()
+        status, _answer = push("12319", [])
+        latencies.append(time.perf_counter_ns() - t0)
+        statuses[status] = statuses.get(status, 0) + 1
+    flush_log()
+    ordered = sorted(latencies)
+    line(
+        "feeds.empty_push",
+        flavour,
+        f"p50 {duration(percentile(ordered, 50))}, p90 {duration(percentile(ordered, 90))}",
+    )
+    note(f"{EMPTY_PUSHES} pushes, statuses {statuses}")
 
 
 def measure(name: str, flavour: str, kind: str, batches: list[list[dict]], push) -> list:
@@ -143,6 +175,7 @@ def measure(name: str, flavour: str, kind: str, batches: list[list[dict]], push)
         if time.perf_counter() - started > BUDGET_S:
             break
     elapsed = time.perf_counter() - started
+    flush_log()
     records = sum(len(batch) for batch in done)
     ordered = sorted(latencies)
     line(
@@ -153,6 +186,64 @@ def measure(name: str, flavour: str, kind: str, batches: list[list[dict]], push)
     )
     note(f"{len(done)} batches, statuses {statuses}, records taken {oks} of {records}")
     return done
+
+
+ADMITS = 2_000
+
+
+def added_parts(flavour: str) -> None:
+    """What issue 23 added to a push, alone: counting it against its system's limit, and its
+    log row (appended in the request, inserted by the flush)."""
+    from django.test import RequestFactory
+
+    from command import request_log
+    from integrations.feeds import inbound, push_log
+    from integrations.models import FeedRequest, FeedSystem
+
+    system = FeedSystem.objects.create(
+        code="bench-parts",
+        name="parts",
+        kind="110",
+        source_code="110",
+        secret="p" * 43,
+        rate_limit=10**9,
+    )
+    started = time.perf_counter_ns()
+    for _ in range(ADMITS):
+        inbound.admit(system)
+    admit_us = (time.perf_counter_ns() - started) / ADMITS / 1e3
+
+    request = RequestFactory().post("/integrations/feeds/110/", REMOTE_ADDR="203.0.113.9")
+    trace = inbound.Trace(system=system, records=200, taken=199, refused=1)
+    before = FeedRequest.objects.count()
+    started = time.perf_counter_ns()
+    for _ in range(ADMITS):
+        push_log.record(request, trace, 200, time.perf_counter())
+    record_us = (time.perf_counter_ns() - started) / ADMITS / 1e3
+    started = time.perf_counter_ns()
+    request_log.flush()
+    flush_us = (time.perf_counter_ns() - started) / ADMITS / 1e3
+    assert FeedRequest.objects.count() - before == ADMITS
+    store = "Redis" if _redis_counter() else "memory"
+    line("feeds.admit", flavour, f"{admit_us:6.1f} µs a push ({store}, {ADMITS:,} calls)")
+    line(
+        "feeds.log",
+        flavour,
+        f"{record_us:6.1f} µs a push in the request, {flush_us:6.1f} µs a row in the flush",
+    )
+
+
+def _redis_counter() -> bool:
+    from django.conf import settings
+
+    return settings.CITYDESK_RATE_COUNTER.endswith("RedisCounter")
+
+
+def flush_log() -> None:
+    """The flushing thread's work, outside the timed part (as it runs beside the requests)."""
+    from command import request_log
+
+    request_log.flush()
 
 
 if __name__ == "__main__":

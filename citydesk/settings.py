@@ -356,6 +356,9 @@ CITYDESK = {
     "API_LOG_RETENTION_DAYS": float(os.environ.get("CITYDESK_API_LOG_RETENTION_DAYS", "90")),
     "API_LOG_FLUSH_SECONDS": float(os.environ.get("CITYDESK_API_LOG_FLUSH_SECONDS", "1")),
     "API_LOG_PRUNE_SECONDS": float(os.environ.get("CITYDESK_API_LOG_PRUNE_SECONDS", "3600")),
+    # Pushes a minute a feed system (110/12319) may make unless it has a limit of its own; its
+    # request log is kept and written as the keys' is (README "Feeds: 110 and 12319").
+    "FEED_RATE_LIMIT": int(os.environ.get("CITYDESK_FEED_RATE_LIMIT", "600")),
 }
 
 # --- Citizens' SMS and calls (issue 19): Twilio, or a domestic gateway ------------------------

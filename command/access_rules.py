@@ -100,6 +100,8 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "duty.dutycontact":       (NO,     NO,          "vac",      NO,        NO,        "vacd"),
     "integrations.feedsystem": (NO,    NO,          NO,         NO,        NO,        "vacd"),
     "integrations.feeddeadletter": (NO, NO,         NO,         NO,        NO,        "vcd"),
+    # The feed systems' request log, as the keys' one: read-only, pruned by retention.
+    "integrations.feedrequest": (NO,   NO,          NO,         NO,        NO,        "v"),
     # Status-backs and transfers to the feed systems: the leader on duty sees failures;
     # administrators also re-queue them (retry now) or give one up.
     "integrations.feeddelivery": (NO,  NO,          "v",        NO,        NO,        "vc"),

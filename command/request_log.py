@@ -1,5 +1,7 @@
 """The per-integrator request log: one ApiRequest row for each request made with an API key
 (key, method, path, status, time, duration, client address; never a body or a query string).
+Other integrators' logs (the feed systems', integrations.feeds.push_log) are a `Table` of their
+own app, written by the same buffer and thread and pruned by the same retention.
 
 Entry points that take keys call `record` after answering (the API through
 command.api.request_logging, which logs any request an entry point `attach`ed a key to). A
@@ -18,10 +20,12 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -70,7 +74,12 @@ def record(
     _append((key.pk, at or timezone.now(), method, path, status, duration_ms, client_ip))
     if not buffered():
         flush()
-    elif not _flushing.is_set():
+    else:
+        _start_flushing()
+
+
+def _start_flushing() -> None:
+    if not _flushing.is_set():
         _flushing.set()
         periodic.start("api-request-log", _flush_pass, settings.CITYDESK["API_LOG_FLUSH_SECONDS"])
 
@@ -102,6 +111,8 @@ def flush() -> int:
     """Write the buffered rows in one executemany; returns how many. If the database
     fails, the rows go back to the buffer for the next flush and the error is raised."""
     global _dropped
+    # The other tables first: one failing raises before the API rows leave the buffer.
+    written = sum(table.flush() for table in list(_tables))
     with _lock:
         rows = _buffer[:]
         _buffer.clear()
@@ -109,7 +120,7 @@ def flush() -> int:
     if dropped:
         log.warning("API request log: %d rows dropped while the database was away", dropped)
     if not rows:
-        return 0
+        return written
     try:
         _insert(rows)
     except DatabaseError:
@@ -117,7 +128,7 @@ def flush() -> int:
             _buffer[:0] = rows[: BUFFER_MAX - len(_buffer)]
         raise
     _mark_used(rows)
-    return len(rows)
+    return written + len(rows)
 
 
 def _insert(rows: list[Row]) -> None:
@@ -196,7 +207,7 @@ def _flush_pass(now: datetime) -> None:
 
 @atexit.register
 def _flush_at_exit() -> None:
-    if not _buffer:
+    if not _buffer and not any(table.buffer for table in _tables):
         return
     try:
         flush()
@@ -204,20 +215,119 @@ def _flush_at_exit() -> None:
         log.warning("API request log: %d rows lost at exit (%s)", len(_buffer), exc)
 
 
+# --- other integrators' logs ------------------------------------------------------------------
+
+
+class Table:
+    """Another app's request log, written like ApiRequest: `record` appends a tuple of the
+    `columns` in order, the flushing thread writes them in one executemany. The model has an
+    `at` (the prune's), and `owner` (its first column) is a nullable or not foreign key whose
+    rows may be deleted meanwhile. Values are fitted to their fields (text cut to its length,
+    addresses checked, durations to 0.1 ms), so an integrator's header cannot fail the insert."""
+
+    def __init__(self, model: type[models.Model], columns: tuple[str, ...]) -> None:
+        self.model, self.columns = model, columns
+        self.buffer: list[tuple] = []
+        self._fits = [_fit(model._meta.get_field(name)) for name in columns]
+        self._sql = ""
+
+    def record(self, row: tuple) -> None:
+        global _dropped
+        with _lock:
+            if len(self.buffer) >= BUFFER_MAX:
+                _dropped += 1
+            else:
+                self.buffer.append(row)
+        if not buffered():
+            try:
+                self.flush()
+            except DatabaseError as exc:  # the answer stands; the row waits for the next flush
+                log.warning("request log: %d rows wait (%s)", len(self.buffer), exc)
+        else:
+            _start_flushing()
+
+    def flush(self) -> int:
+        with _lock:
+            rows = self.buffer[:]
+            self.buffer.clear()
+        if not rows:
+            return 0
+        try:
+            try:
+                with transaction.atomic():
+                    self._execute(rows)
+            except IntegrityError:
+                # An owner deleted since the request: its rows have nowhere to go.
+                with transaction.atomic():
+                    self._execute(self._owned(rows))
+        except DatabaseError:
+            with _lock:
+                self.buffer[:0] = rows[: BUFFER_MAX - len(self.buffer)]
+            raise
+        return len(rows)
+
+    def _owned(self, rows: list[tuple]) -> list[tuple]:
+        owners = self.model._meta.get_field(self.columns[0]).related_model._default_manager
+        known = set(owners.filter(pk__in={r[0] for r in rows}).values_list("pk", flat=True))
+        return [row for row in rows if row[0] is None or row[0] in known]
+
+    def _execute(self, rows: list[tuple]) -> None:
+        params = [tuple(fit(v) for fit, v in zip(self._fits, row, strict=True)) for row in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(self._insert_sql(), params)
+
+    def _insert_sql(self) -> str:
+        if not self._sql:
+            quote, meta = connection.ops.quote_name, self.model._meta
+            columns = ", ".join(quote(meta.get_field(n).column) for n in self.columns)
+            marks = ", ".join(["%s"] * len(self.columns))
+            self._sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
+        return self._sql
+
+
+def _fit(field: models.Field) -> Callable[[Any], Any]:
+    """How a value goes into `field`'s column (as ApiRequest's _execute does by hand)."""
+    if isinstance(field, models.DateTimeField):
+        return lambda v: connection.ops.adapt_datetimefield_value(v)
+    if isinstance(field, models.GenericIPAddressField):
+        return _address
+    if isinstance(field, models.CharField):
+        limit = field.max_length
+        return lambda v: (v or "")[:limit]
+    if isinstance(field, models.FloatField):
+        return lambda v: round(v, 1)
+    return lambda v: v
+
+
+_tables: list[Table] = []
+
+
+def register(table: Table) -> Table:
+    """Have the flushing thread write `table` and the prune keep its retention (an app's
+    ready(), so a beat process that never serves a request prunes it too)."""
+    if all(t.model is not table.model for t in _tables):
+        _tables.append(table)
+    return next(t for t in _tables if t.model is table.model)
+
+
 # --- retention ---------------------------------------------------------------------------------
 
 
 def prune(now: datetime) -> int:
-    """Delete rows older than CITYDESK["API_LOG_RETENTION_DAYS"] days; returns how many."""
+    """Delete rows older than CITYDESK["API_LOG_RETENTION_DAYS"] days, of every log (API keys'
+    and each registered `Table`); returns how many."""
     cutoff = now - timedelta(days=settings.CITYDESK["API_LOG_RETENTION_DAYS"])
+    return sum(_prune(model, cutoff) for model in [ApiRequest, *(t.model for t in _tables)])
+
+
+def _prune(model: type[models.Model], cutoff: datetime) -> int:
+    rows = model._default_manager
     deleted = 0
     while True:
-        ids = list(
-            ApiRequest.objects.filter(at__lt=cutoff).values_list("pk", flat=True)[:PRUNE_BATCH]
-        )
+        ids = list(rows.filter(at__lt=cutoff).values_list("pk", flat=True)[:PRUNE_BATCH])
         if not ids:
             return deleted
-        deleted += ApiRequest.objects.filter(pk__in=ids).delete()[0]
+        deleted += rows.filter(pk__in=ids).delete()[0]
 
 
 def prune_wanted() -> bool:

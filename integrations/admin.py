@@ -13,9 +13,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from command.admin import MatrixAdmin
+from command.admin import MatrixAdmin, StatusClassFilter
 from integrations.feeds import dead_letters, delivery, signing
-from integrations.models import DeliveryState, FeedDeadLetter, FeedDelivery, FeedSystem
+from integrations.models import (
+    DeliveryState,
+    FeedDeadLetter,
+    FeedDelivery,
+    FeedRequest,
+    FeedSystem,
+)
 
 
 @admin.register(FeedSystem)
@@ -26,6 +32,7 @@ class FeedSystemAdmin(MatrixAdmin):
         "kind",
         "source_code",
         "active",
+        "rate_limit",
         "secret_hint",
         "pull_url",
         "last_pulled_at",
@@ -50,6 +57,33 @@ class FeedSystemAdmin(MatrixAdmin):
                 _("Shared secret of %(code)s, shown this once: %(secret)s")
                 % {"code": obj.code, "secret": obj.secret},
             )
+
+
+@admin.register(FeedRequest)
+class FeedRequestAdmin(MatrixAdmin):
+    """The feed systems' requests, read-only (the matrix gives view only): never a body. A row
+    without a system is a request whose header named none we know ("system header" says what
+    it named)."""
+
+    list_display = [
+        "at",
+        "system",
+        "claimed",
+        "method",
+        "path",
+        "status",
+        "records",
+        "taken",
+        "refused",
+        "duration_ms",
+        "client_ip",
+    ]
+    list_filter = ["system", StatusClassFilter, ("at", admin.DateFieldListFilter)]
+    list_select_related = ["system"]
+    ordering = ["-at"]
+    # Counting a large log for "N of M" costs a scan: the filtered count is enough.
+    show_full_result_count = False
+    search_fields = ["claimed", "path"]
 
 
 class DeadLetterForm(forms.ModelForm):

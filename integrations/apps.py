@@ -8,9 +8,15 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("系统对接")
 
     def ready(self) -> None:
+        from command import request_log
         from command.outbox import relay
         from command.staff_permissions import sync_admin_group
-        from integrations.feeds import schedule, sender, status_back
+        from integrations.feeds import push_log, schedule, sender, status_back
+
+        # The feed systems' request log is written and pruned with the API keys' (imported
+        # here so a beat process that serves no push prunes it too).
+        request_log.register(push_log.TABLE)
+        status_back.connect_signals()
 
         # The administrators group again once this app's permissions exist (feed systems):
         # command's own post_migrate runs before they are made.

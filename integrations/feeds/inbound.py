@@ -5,13 +5,17 @@ taken is answered with its reason and kept as a dead letter (`dead_letters`)."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from command import rate_limits
 from integrations.feeds import batch, dead_letters, signing
 from integrations.models import FeedNonce, FeedSystem
 
@@ -21,6 +25,28 @@ MAX_RECORDS = 500
 # A timestamp is good REPLAY_WINDOW_S either side of our clock, so a nonce first seen with a
 # timestamp at the window's far edge could come again until twice the window has passed.
 NONCE_KEPT = timedelta(seconds=2 * signing.REPLAY_WINDOW_S)
+# Rate limits count pushes in fixed windows of a minute (wall clock, shared by processes).
+WINDOW_S = 60
+
+
+@dataclass
+class Trace:
+    """What a push came to, for its log row (integrations.feeds.push_log): who sent it and how
+    many records it held, took and refused; never what they said."""
+
+    system: FeedSystem | None = None  # the system its header names, once known
+    claimed: str = ""  # the header's code when it names no system (probing, a typo)
+    records: int | None = None
+    taken: int = 0
+    refused: int = 0
+
+
+class Throttled(Exception):
+    """A system over its pushes a minute (429); `retry_after`: seconds until its window ends."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"over the rate limit: retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 class BadBatch(Exception):
@@ -32,33 +58,76 @@ class BadBatch(Exception):
 
 
 def receive(
-    kind: str, headers: Mapping[str, str], body: bytes, now: datetime | None = None
+    kind: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime | None = None,
+    trace: Trace | None = None,
 ) -> list[batch.RecordResult]:
-    """A signed push: the sender checked (signing.Refused 401/403), the body read (BadBatch),
-    then every record taken or dead-lettered."""
-    system = authenticate(kind, headers, body)
-    return take(system, records_of(kind, decode(body)), now)
+    """A signed push: the sender checked (signing.Refused 401/403, Throttled), the body read
+    (BadBatch), then every record taken or dead-lettered; `trace` is told what it came to."""
+    trace = trace if trace is not None else Trace()
+    system = authenticate(kind, headers, body, trace=trace)
+    records = records_of(kind, decode(body))
+    trace.records = len(records)
+    results = take(system, records, now)
+    trace.taken = sum(result.ok for result in results)
+    trace.refused = len(results) - trace.taken
+    return results
+
+
+def sender(headers: Mapping[str, str], trace: Trace) -> FeedSystem | None:
+    """The system the request's header names (not yet checked), noted on `trace`."""
+    code = headers.get(signing.SYSTEM, "")
+    system = FeedSystem.objects.filter(code=code).first() if code else None
+    trace.system, trace.claimed = system, "" if system else code
+    return system
 
 
 def authenticate(
-    kind: str, headers: Mapping[str, str], body: bytes, now: float | None = None
+    kind: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: float | None = None,
+    trace: Trace | None = None,
 ) -> FeedSystem:
-    """The active system of this kind that signed the request, its nonce now spent."""
-    code = headers.get(signing.SYSTEM, "")
-    if not code:
+    """The active system of this kind that signed the request and is within its rate limit,
+    its nonce now spent."""
+    if not headers.get(signing.SYSTEM, ""):
         raise signing.Refused(401, f"missing {signing.SYSTEM} header")
-    system = FeedSystem.objects.filter(code=code).first()
+    system = sender(headers, trace if trace is not None else Trace())
     if system is None or not system.active:
         raise signing.Refused(403, "unknown or inactive system")
     if system.kind != kind:
         raise signing.Refused(403, f"{system.code} sends to /integrations/feeds/{system.kind}/")
     nonce = signing.check(system.secret, headers, body, now)
+    # Counted once the signature holds (a forger cannot spend a system's minute) and before the
+    # nonce is: a refused push may be sent again, as it was, after Retry-After.
+    retry_after = admit(system, now)
+    if retry_after is not None:
+        raise Throttled(retry_after)
     try:
         with transaction.atomic():
             FeedNonce.objects.create(system=system, nonce=nonce)
     except IntegrityError:
         raise signing.Refused(401, "nonce seen before: a replayed request") from None
     return system
+
+
+def rate_limit_of(system: FeedSystem) -> int:
+    """Pushes a minute `system` may make: its own limit, else the default."""
+    return system.rate_limit or settings.CITYDESK["FEED_RATE_LIMIT"]
+
+
+def admit(system: FeedSystem, now: float | None = None) -> int | None:
+    """Count one push by `system`: None if it may go ahead, else the seconds until its window
+    ends (at least 1). Every process counts against the same limit in services mode."""
+    # created_at keeps a test database's reused ids from meeting an earlier run's counts.
+    name = f"feed:{system.pk}:{system.created_at.timestamp():.6f}"
+    hits, left = rate_limits.hits(name, WINDOW_S, now)
+    if hits <= rate_limit_of(system):
+        return None
+    return max(1, math.ceil(left))
 
 
 def decode(body: bytes) -> Any:

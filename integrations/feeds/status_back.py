@@ -18,9 +18,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from command import state_changes
+from command import state_changes, ttl_cache
 from command.outbox import relay
 from command.state_changes import StateChange
 from command.ttl_cache import ttl_cached
@@ -141,10 +142,22 @@ def status_body(change: StateChange, record_id: str) -> dict[str, Any]:
 @ttl_cached(60)
 def anyone_listening() -> bool:
     """Whether any active system takes status-backs or transfers. Cached per process: a city
-    without feed systems pays nothing per commit; a system added is heard within a minute, and
-    the sweep meanwhile loses nothing (the cursor waits)."""
+    without feed systems pays nothing per commit; a system saved or deleted is heard at once in
+    the process that saved it (`connect_signals`), within a minute in the others, and the sweep
+    meanwhile loses nothing (the cursor waits)."""
     takes = ~Q(callback_url="") | ~Q(transfer_url="")
     return FeedSystem.objects.filter(takes, active=True).exists()
+
+
+def _forget(**_signal) -> None:
+    ttl_cache.clear()
+
+
+def connect_signals() -> None:
+    # As command.reference_data does for reference rows: the admin's save or delete of a
+    # system takes effect in this process at once (other processes: the TTL above).
+    post_save.connect(_forget, sender=FeedSystem, dispatch_uid="feeds-forget-system")
+    post_delete.connect(_forget, sender=FeedSystem, dispatch_uid="feeds-forget-system-del")
 
 
 def on_published(events: Sequence[Any]) -> None:

@@ -8,6 +8,7 @@ from integrations.models.feeds import (
     FeedDeadLetter,
     FeedDelivery,
     FeedNonce,
+    FeedRequest,
     FeedSystem,
     FeedSystemKind,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "FeedDeadLetter",
     "FeedDelivery",
     "FeedNonce",
+    "FeedRequest",
     "FeedSystem",
     "FeedSystemKind",
     "OutboundSms",

@@ -3,6 +3,7 @@ credentials, where its status-backs and transfers go, and its poller's cursor.""
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,15 @@ class FeedSystem(models.Model):
     # record's content; empty once a poll succeeds.
     last_error = models.CharField(_("last poll error"), max_length=255, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Pushes a minute (requests, whatever their records: a batch is one answer to wait for);
+    # empty for CITYDESK["FEED_RATE_LIMIT"]. Counted across processes in services mode.
+    rate_limit = models.PositiveIntegerField(
+        _("rate limit (requests a minute)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty for the default."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,6 +52,38 @@ class FeedSystem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class FeedRequest(models.Model):
+    """One request to a feed endpoint (integrations.feeds.push_log): which system, how it ended,
+    how many records it held and took. Never the body, a header's value beyond the system code,
+    or anything a citizen said; pruned after CITYDESK["API_LOG_RETENTION_DAYS"]."""
+
+    # Empty when the request named no known system: then `claimed` keeps what it named.
+    system = models.ForeignKey(
+        FeedSystem, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("system")
+    )
+    claimed = models.CharField(_("system header"), max_length=32, blank=True)
+    at = models.DateTimeField(_("time"))
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=200)
+    status = models.PositiveSmallIntegerField(_("status"))
+    duration_ms = models.FloatField(_("duration (ms)"))
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    records = models.PositiveIntegerField(_("records"), null=True, blank=True)
+    taken = models.PositiveIntegerField(_("taken"), default=0)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+
+    class Meta:
+        verbose_name = _("feed request")
+        verbose_name_plural = _("feed requests")
+        indexes = [
+            models.Index(fields=["system", "-at"], name="feedrequest_system_at"),
+            models.Index(fields=["at"], name="feedrequest_at"),  # the prune, the date filter
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"
 
 
 class FeedNonce(models.Model):

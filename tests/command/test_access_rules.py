@@ -38,7 +38,7 @@ from duty.models import DutyContact, EscalationLevel, ShiftKind
 from hotline import screen_pop
 from hotline.models import BlockedNumber, Hold, InboundMessage, MessageKind
 from integrations.messages import IncomingCall
-from integrations.models import FeedDeadLetter, FeedDelivery, FeedSystem
+from integrations.models import FeedDeadLetter, FeedDelivery, FeedRequest, FeedSystem
 from tests.conftest import BEIJING, HARBIN_STATION
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +110,20 @@ def some_object(model: str, people):
             digest="0" * 64,
             error="slsj: required",
             received_at=timezone.now(),
+        ),
+        "integrations.feedrequest": lambda: FeedRequest.objects.create(
+            system=FeedSystem.objects.create(
+                code="hrb-110", name="110", kind="110", source_code="110", secret="x" * 32
+            ),
+            at=timezone.now(),
+            method="POST",
+            path="/integrations/feeds/110/",
+            status=200,
+            duration_ms=12.5,
+            client_ip="192.0.2.9",
+            records=3,
+            taken=2,
+            refused=1,
         ),
         "integrations.feeddelivery": lambda: FeedDelivery.objects.create(
             system=FeedSystem.objects.create(
