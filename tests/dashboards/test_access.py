@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from dashboards.dash_apps import APPS
@@ -120,6 +122,25 @@ def test_each_role_opens_its_own_dashboard_and_its_assets(user, username, slug):
     assert asset.status_code == 200
     assert "javascript" in asset["Content-Type"]
     assert len(asset.content) > 10_000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["city", "wall"])
+def test_the_page_loads_plotlys_basic_bundle_unless_the_map_is_tiled(user, settings, slug):
+    client = signed_in(user, "duty")
+    page = client.get(f"/dashboards/{slug}/").content.decode()
+    sources = [part.split('"')[0] for part in page.split('src="')[1:]]
+    basic = [src for src in sources if "plotly-basic-" in src]
+    assert len(basic) == 1
+    # Before Dash's scripts: the map's graph then finds window.Plotly and loads nothing more.
+    assert sources.index(basic[0]) < next(
+        i for i, src in enumerate(sources) if "dash_core_components" in src
+    )
+    assert finders.find(basic[0].removeprefix(django_settings.STATIC_URL))
+
+    settings.CITYDESK = {**settings.CITYDESK, "MAP_TILE_URL": "https://tiles.example.cn/{z}.png"}
+    tiled = client.get(f"/dashboards/{slug}/").content.decode()
+    assert "plotly-basic-" not in tiled  # MapLibre traces: Dash's full bundle, loaded by Dash
 
 
 @pytest.mark.django_db
