@@ -262,7 +262,7 @@ def charts_round(page, cdp, rounds: int = 3) -> None:
         )
         spent.append((after - before) * 1000)
     print(
-        f"# one round of the charts' callbacks (3 plotly charts, 2 tables, the rates): "
+        f"# one round of the charts' callbacks (3 HTML bar charts, 2 tables, the rates): "
         f"{', '.join(f'{ms:.0f}' for ms in spent)} ms of main thread"
     )
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import plotly.graph_objects as go
 from dash import html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,9 +58,9 @@ class Live:
 
 @dataclass
 class Figures:
-    by_source: go.Figure
-    by_hour: go.Figure
-    top_categories: go.Figure
+    by_source: figures.BarChart
+    by_hour: figures.BarChart
+    top_categories: figures.BarChart
     signing: str
     resolution: str
     satisfaction: str
@@ -145,9 +144,9 @@ def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False)
     league = queries.unit_league(performance)
     spots = queries.hot_spots(scope, filters, now)
     return Figures(
-        by_source=figures.source_figure(queries.intake_by_source(scope, filters, now), dark),
-        by_hour=figures.hourly_figure(queries.intake_by_hour(scope, filters, now), dark),
-        top_categories=figures.categories_figure(queries.top_categories(scope, filters, now), dark),
+        by_source=figures.source_chart(queries.intake_by_source(scope, filters, now)),
+        by_hour=figures.hourly_chart(queries.intake_by_hour(scope, filters, now)),
+        top_categories=figures.categories_chart(queries.top_categories(scope, filters, now)),
         signing=figures.fmt_rate(rates.signing.rate),
         resolution=figures.fmt_rate(rates.resolution.rate),
         satisfaction=figures.fmt_rate(queries.satisfaction(scope, filters, now)),
@@ -163,6 +162,43 @@ def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False)
             figures.hot_spot_rows(spots),
             empty=_("没有异常升高的区县或类别。"),
         ),
+    )
+
+
+def bar_chart(chart: figures.BarChart) -> html.Figure:
+    """A small bar chart as HTML and CSS (dashboards.css `.bars`): the bars' lengths are
+    percentages of the longest, the counts written on them. A refresh changes a few styles and
+    texts, where plotly redrew three charts (bench.dashboard)."""
+    kind = "bars horizontal" if chart.horizontal else "bars columns"
+    bars = [
+        html.Div(
+            className="bar",
+            title=bar.hover,
+            children=[
+                html.Span(bar.label, className="name"),
+                html.Div(
+                    className="track",
+                    children=html.Div(
+                        className="fill",
+                        style={
+                            "height" if not chart.horizontal else "width": (
+                                f"{100 * chart.share(bar):.1f}%"
+                            ),
+                            "background": chart.colour,
+                        },
+                        children=html.Span(figures.fmt_count(bar.value), className="count"),
+                    ),
+                ),
+            ],
+        )
+        for bar in chart.bars
+    ]
+    if not bars:
+        bars = [html.P(_("本时段没有受理。"), className="empty")]
+    return html.Figure(
+        id=chart.ident,
+        className=kind,
+        children=[html.Figcaption(chart.title), html.Div(bars, className="plot")],
     )
 
 
