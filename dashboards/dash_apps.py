@@ -83,14 +83,21 @@ def _filters(options: dict[str, list[tuple[str, str]]]) -> html.Div:
 
 
 def _first_live(wall: bool) -> panels.Live | None:
-    """The map and counters as they are now, sent with the layout: the first render waits for
-    no callback (a round trip less; bench.dashboard). None while Dash checks the layout."""
+    """The polygons and counters as they are now, sent with the layout: the first render waits
+    for no callback (a round trip less; bench.dashboard). Not the points: the page fetched
+    them itself from its head, while Dash's scripts loaded (map_points.js `prefetch`). None
+    while Dash checks the layout."""
     visit = visiting()
     if visit is None:
         return None
     tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
     return panels.live(
-        visit.viewer.scope, queries.Filters(), timezone.now(), dark=wall, tile_url=tile_url
+        visit.viewer.scope,
+        queries.Filters(),
+        timezone.now(),
+        dark=wall,
+        tile_url=tile_url,
+        points=False,
     )
 
 

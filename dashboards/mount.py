@@ -109,6 +109,9 @@ class CityDash(dash.Dash):
                 "streams": list(visit.viewer.streams),
                 "unit_name": visit.viewer.unit_name,
                 "plotly_basic": "" if tile_url else plotly_basic_bundle(),
+                # The points layer's data is fetched by the page (map_points.js), not sent with
+                # the layout; a tiled map's points are in its figure.
+                "points_layer": not tile_url,
             },
             request=visit.request,
         )

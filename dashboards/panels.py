@@ -69,26 +69,36 @@ class Figures:
 
 
 def live(
-    scope: Scope, filters: Filters, now: datetime, *, dark: bool = False, tile_url: str = ""
+    scope: Scope,
+    filters: Filters,
+    now: datetime,
+    *,
+    dark: bool = False,
+    tile_url: str = "",
+    points: bool = True,
 ) -> Live:
-    incidents = queries.open_incidents(scope, filters, now)
-    counts = queries.counters(incidents)
-    points = None
-    if not tile_url:
-        points = {
-            **figures.points_layer(incidents, dark),
-            "states": figures.point_states(),
-            "at": now.isoformat(),
-        }
+    """The map and counters. Without `points` (the page's first layout: the page fetches the
+    points layer from the changes endpoint while Dash's scripts load), the incidents are only
+    counted, and `Live.points` is None; a tiled map always carries its points."""
+    layer = None
+    if points or tile_url:
+        incidents = queries.open_incidents(scope, filters, now)
+        counts = queries.counters(incidents)
+        by_district = queries.open_by_district(incidents)
+        if not tile_url:
+            layer = {
+                **figures.points_layer(incidents, dark),
+                "states": figures.point_states(),
+                "at": now.isoformat(),
+            }
+    else:
+        tally = queries.open_tally(scope, filters, now)
+        incidents, counts, by_district = [], tally.counters, tally.by_district
     return Live(
         map=figures.map_figure(
-            queries.district_shapes(),
-            queries.open_by_district(incidents),
-            incidents,
-            tile_url=tile_url,
-            dark=dark,
+            queries.district_shapes(), by_district, incidents, tile_url=tile_url, dark=dark
         ),
-        points=points,
+        points=layer,
         open=figures.fmt_count(counts.open),
         warning=figures.fmt_count(counts.warning),
         overdue=figures.fmt_count(counts.overdue),
@@ -126,6 +136,8 @@ def changes(
         "at": now.isoformat(),
         "full": since is None,
         "points": points,
+        # The whole layer: the page may have none yet (its first fetch, before the layout).
+        **({"states": figures.point_states()} if since is None else {}),
         "gone": sorted(wanted - set(points["no"])),
         "districts": figures.district_fills(queries.district_shapes(), tally.by_district),
         "most": max(tally.by_district.values(), default=0),

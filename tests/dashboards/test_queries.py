@@ -260,6 +260,18 @@ def test_the_vendored_plotly_bundle_is_the_version_the_plotly_wheel_bundles():
     assert f"v{get_plotlyjs_version()}" in bundle.read_text()[:200]
 
 
+def test_the_first_layouts_map_counts_the_incidents_without_their_points(day):
+    full = panels.live(CITY, Filters(), NOW)
+    first = panels.live(CITY, Filters(), NOW, points=False)
+    assert first.points is None  # the page fetches them from the changes endpoint
+    assert (first.open, first.warning, first.overdue) == (full.open, full.warning, full.overdue)
+    assert first.map == full.map
+    every = panels.changes(CITY, Filters(), NOW, since=None)
+    assert sorted(every["points"]["no"]) == sorted(full.points["no"])
+    assert every["states"] == full.points["states"]  # all the page needs to draw them
+    assert "states" not in panels.changes(CITY, Filters(), NOW, since=NOW, tracking_nos=[])
+
+
 def test_a_tiled_map_carries_its_points_itself(day):
     live = panels.live(CITY, Filters(), NOW, tile_url="https://tiles.example.cn/{z}/{x}/{y}.png")
     assert live.points is None  # no points layer: the page redraws it by server callbacks

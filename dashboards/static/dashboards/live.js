@@ -121,9 +121,17 @@ export async function startLive({
       }, NOT_READY_RETRY_MS);
       return;
     }
+    const map = window.citydeskMap;
+    if (map && map.active() && !map.loaded()) {
+      // The points' first fetch is not in yet: these changes are asked for since its time.
+      timer = setTimeout(() => {
+        timer = null;
+        request();
+      }, NOT_READY_RETRY_MS);
+      return;
+    }
     live.flushes += 1;
     lastFlushAt = performance.now();
-    const map = window.citydeskMap;
     if (map && map.loaded()) {
       fetchChanges(map, dash);
       return;
@@ -203,7 +211,8 @@ export async function startLive({
   (function firstCharts() {
     const map = window.citydeskMap;
     const plotted = document.querySelector("#map .js-plotly-plot");
-    const drawn = map && map.loaded() ? map.drawn() > 0 : plotted && plotted._fullLayout;
+    const drawn =
+      map && map.active() ? map.loaded() && map.drawn() > 0 : plotted && plotted._fullLayout;
     if ((drawn && ready()) || performance.now() > firstChartsBy) bumpCharts();
     else requestAnimationFrame(firstCharts);
   })();
