@@ -136,6 +136,7 @@ STEPS = """() => {
         'page': performance.getEntriesByType('navigation')[0].responseEnd / 1000,
         'scripts': ended('_dash-component-suites'),
         'layout': ended('_dash-layout'),
+        'points (changes endpoint)': ended('_citydesk-changes'),
         'plotly.js': ended('plotly'),
         'first callback answer': Math.min(...performance.getEntriesByType('resource')
             .filter(e => e.name.includes('_dash-update-component'))

@@ -166,7 +166,12 @@ export async function startLive({
       // Filters changed meanwhile: the layer holds other data now, and this answer is stale.
       if (map.generation === generation) {
         map.apply(delta);
-        for (const id of COUNTERS) dash.set_props(id, { children: delta.counters[id] });
+        // Only the counters whose text changed: each set_props is a render of Dash's tree.
+        for (const id of COUNTERS) {
+          const shown = document.getElementById(id);
+          const text = delta.counters[id];
+          if (!shown || shown.textContent !== text) dash.set_props(id, { children: text });
+        }
         // The incident whose detail is open changed: its detail is read again.
         if (map.clicked && (full || nos.includes(map.clicked))) {
           dash.set_props("detail-tick", { data: { n: live.flushes } });
