@@ -123,15 +123,19 @@ def changes(
     as they are now (or `gone` when no longer open, in scope or located), those the clock
     turned warning or overdue since `since`, the districts' fills and the counters. With
     `since` None, every point (the page replaces its layer: after a reconnect). Plain JSON."""
-    tally = queries.open_tally(scope, filters, now, since)
     if since is None:
+        # Every incident is read anyway: counted from them, not by a second query (the page's
+        # first fetch of its points; bench.dashboard).
         incidents = queries.open_incidents(scope, filters, now)
         wanted: set[str] = set()
+        counts = queries.counters(incidents)
+        by_district = queries.open_by_district(incidents)
     else:
+        tally = queries.open_tally(scope, filters, now, since)
         wanted = set(tracking_nos) | tally.turned
         incidents = queries.open_incidents(scope, filters, now, wanted) if wanted else []
+        counts, by_district = tally.counters, tally.by_district
     points = figures.points_layer(incidents, dark)
-    counts = tally.counters
     return {
         "at": now.isoformat(),
         "full": since is None,
@@ -139,8 +143,8 @@ def changes(
         # The whole layer: the page may have none yet (its first fetch, before the layout).
         **({"states": figures.point_states()} if since is None else {}),
         "gone": sorted(wanted - set(points["no"])),
-        "districts": figures.district_fills(queries.district_shapes(), tally.by_district),
-        "most": max(tally.by_district.values(), default=0),
+        "districts": figures.district_fills(queries.district_shapes(), by_district),
+        "most": max(by_district.values(), default=0),
         "counters": {
             "n-open": figures.fmt_count(counts.open),
             "n-warning": figures.fmt_count(counts.warning),
