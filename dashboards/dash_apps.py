@@ -113,7 +113,9 @@ def _body(wall: bool) -> list:
     )
     return [
         dcc.Store(id="live-tick", data={"n": 0}),
-        # The points layer's data (static/dashboards/map_points.js draws it over the map).
+        # The points layer's data after a filter change (static/dashboards/map_points.js draws
+        # it over the map); empty at first: the page fetched the first points itself. A tiled
+        # map's points are in its figure.
         dcc.Store(id="map-points", data=first.points if first else None),
         # Bumped by the live client after it has changed the map: the charts follow, once
         # a burst is over rather than for every change (bench.dashboard).
