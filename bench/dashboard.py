@@ -136,6 +136,7 @@ STEPS = """() => {
         'page': performance.getEntriesByType('navigation')[0].responseEnd / 1000,
         'scripts': ended('_dash-component-suites'),
         'layout': ended('_dash-layout'),
+        'points (changes endpoint)': ended('_citydesk-changes'),
         'plotly.js': ended('plotly'),
         'first callback answer': Math.min(...performance.getEntriesByType('resource')
             .filter(e => e.name.includes('_dash-update-component'))
@@ -262,7 +263,7 @@ def charts_round(page, cdp, rounds: int = 3) -> None:
         )
         spent.append((after - before) * 1000)
     print(
-        f"# one round of the charts' callbacks (3 plotly charts, 2 tables, the rates): "
+        f"# one round of the charts' callbacks (3 HTML bar charts, 2 tables, the rates): "
         f"{', '.join(f'{ms:.0f}' for ms in spent)} ms of main thread"
     )
 

@@ -83,14 +83,21 @@ def _filters(options: dict[str, list[tuple[str, str]]]) -> html.Div:
 
 
 def _first_live(wall: bool) -> panels.Live | None:
-    """The map and counters as they are now, sent with the layout: the first render waits for
-    no callback (a round trip less; bench.dashboard). None while Dash checks the layout."""
+    """The polygons and counters as they are now, sent with the layout: the first render waits
+    for no callback (a round trip less; bench.dashboard). Not the points: the page fetched
+    them itself from its head, while Dash's scripts loaded (map_points.js `prefetch`). None
+    while Dash checks the layout."""
     visit = visiting()
     if visit is None:
         return None
     tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
     return panels.live(
-        visit.viewer.scope, queries.Filters(), timezone.now(), dark=wall, tile_url=tile_url
+        visit.viewer.scope,
+        queries.Filters(),
+        timezone.now(),
+        dark=wall,
+        tile_url=tile_url,
+        points=False,
     )
 
 
@@ -106,7 +113,9 @@ def _body(wall: bool) -> list:
     )
     return [
         dcc.Store(id="live-tick", data={"n": 0}),
-        # The points layer's data (static/dashboards/map_points.js draws it over the map).
+        # The points layer's data after a filter change (static/dashboards/map_points.js draws
+        # it over the map); empty at first: the page fetched the first points itself. A tiled
+        # map's points are in its figure.
         dcc.Store(id="map-points", data=first.points if first else None),
         # Bumped by the live client after it has changed the map: the charts follow, once
         # a burst is over rather than for every change (bench.dashboard).
@@ -142,8 +151,9 @@ def _body(wall: bool) -> list:
                 tables if wall else html.Aside(id="detail", className="detail"),
             ],
         ),
-        # The charts come after the map has been drawn (live.js bumps charts-tick then): three
-        # empty plots and their answer's replots competed with the map's first render.
+        # The charts come after the map has been drawn (live.js bumps charts-tick then): their
+        # queries and rendering competed with the map's first render. They are HTML bars
+        # (panels.bar_chart), not plotly: a refresh of three plotly charts was 90-140 ms.
         html.Div(id="charts", className="charts"),
         html.Aside(id="detail", hidden=True) if wall else tables,
         html.Div(first.updated if first else "", id="updated-at", className="updated"),
@@ -218,12 +228,11 @@ def register(app: CityDash, *, filters: bool, wall: bool) -> None:
     )
     def refresh_charts(live_done, _charts_tick, *values):
         done = panels.charts(current().viewer.scope, filters_of(values), timezone.now(), dark=wall)
-        graph = {"config": GRAPH_CONFIG, "style": {"height": "210px" if wall else "300px"}}
         return (
             [
-                dcc.Graph(id="by-source", figure=done.by_source, **graph),
-                dcc.Graph(id="by-hour", figure=done.by_hour, **graph),
-                dcc.Graph(id="top-categories", figure=done.top_categories, **graph),
+                panels.bar_chart(done.by_source),
+                panels.bar_chart(done.by_hour),
+                panels.bar_chart(done.top_categories),
             ],
             done.signing,
             done.resolution,

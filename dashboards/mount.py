@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from plotly.offline import get_plotlyjs_version
 
 from dashboards import panels, queries
 from dashboards.access import Audience, Refused, Viewer, viewer_for
@@ -99,6 +100,7 @@ class CityDash(dash.Dash):
 
     def interpolate_index(self, **parts: str) -> str:
         visit = current()
+        tile_url = settings.CITYDESK.get("MAP_TILE_URL", "")
         return render_to_string(
             self.template,
             {
@@ -106,10 +108,21 @@ class CityDash(dash.Dash):
                 "slug": self.slug,
                 "streams": list(visit.viewer.streams),
                 "unit_name": visit.viewer.unit_name,
-                "tile_url": settings.CITYDESK.get("MAP_TILE_URL", ""),
+                "plotly_basic": "" if tile_url else plotly_basic_bundle(),
+                # The points layer's data is fetched by the page (map_points.js), not sent with
+                # the layout; a tiled map's points are in its figure.
+                "points_layer": not tile_url,
             },
             request=visit.request,
         )
+
+
+def plotly_basic_bundle() -> str:
+    """The static path of plotly.js's basic bundle (scatter and bar; 1.2 MB where Dash's full
+    one is 4.8 MB), vendored at the version the plotly wheel bundles
+    (static/dashboards/vendor/README.md). The page loads it before Dash's scripts, so the map's
+    graph finds window.Plotly instead of loading the full bundle once the layout is in."""
+    return f"dashboards/vendor/plotly-basic-{get_plotlyjs_version()}.min.js"
 
 
 def _bad_filter(error: InvalidFilter) -> tuple[flask.Response, int]:

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import plotly.graph_objects as go
 from dash import html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,9 +58,9 @@ class Live:
 
 @dataclass
 class Figures:
-    by_source: go.Figure
-    by_hour: go.Figure
-    top_categories: go.Figure
+    by_source: figures.BarChart
+    by_hour: figures.BarChart
+    top_categories: figures.BarChart
     signing: str
     resolution: str
     satisfaction: str
@@ -70,26 +69,36 @@ class Figures:
 
 
 def live(
-    scope: Scope, filters: Filters, now: datetime, *, dark: bool = False, tile_url: str = ""
+    scope: Scope,
+    filters: Filters,
+    now: datetime,
+    *,
+    dark: bool = False,
+    tile_url: str = "",
+    points: bool = True,
 ) -> Live:
-    incidents = queries.open_incidents(scope, filters, now)
-    counts = queries.counters(incidents)
-    points = None
-    if not tile_url:
-        points = {
-            **figures.points_layer(incidents, dark),
-            "states": figures.point_states(),
-            "at": now.isoformat(),
-        }
+    """The map and counters. Without `points` (the page's first layout: the page fetches the
+    points layer from the changes endpoint while Dash's scripts load), the incidents are only
+    counted, and `Live.points` is None; a tiled map always carries its points."""
+    layer = None
+    if points or tile_url:
+        incidents = queries.open_incidents(scope, filters, now)
+        counts = queries.counters(incidents)
+        by_district = queries.open_by_district(incidents)
+        if not tile_url:
+            layer = {
+                **figures.points_layer(incidents, dark),
+                "states": figures.point_states(),
+                "at": now.isoformat(),
+            }
+    else:
+        tally = queries.open_tally(scope, filters, now)
+        incidents, counts, by_district = [], tally.counters, tally.by_district
     return Live(
         map=figures.map_figure(
-            queries.district_shapes(),
-            queries.open_by_district(incidents),
-            incidents,
-            tile_url=tile_url,
-            dark=dark,
+            queries.district_shapes(), by_district, incidents, tile_url=tile_url, dark=dark
         ),
-        points=points,
+        points=layer,
         open=figures.fmt_count(counts.open),
         warning=figures.fmt_count(counts.warning),
         overdue=figures.fmt_count(counts.overdue),
@@ -114,22 +123,28 @@ def changes(
     as they are now (or `gone` when no longer open, in scope or located), those the clock
     turned warning or overdue since `since`, the districts' fills and the counters. With
     `since` None, every point (the page replaces its layer: after a reconnect). Plain JSON."""
-    tally = queries.open_tally(scope, filters, now, since)
     if since is None:
+        # Every incident is read anyway: counted from them, not by a second query (the page's
+        # first fetch of its points; bench.dashboard).
         incidents = queries.open_incidents(scope, filters, now)
         wanted: set[str] = set()
+        counts = queries.counters(incidents)
+        by_district = queries.open_by_district(incidents)
     else:
+        tally = queries.open_tally(scope, filters, now, since)
         wanted = set(tracking_nos) | tally.turned
         incidents = queries.open_incidents(scope, filters, now, wanted) if wanted else []
+        counts, by_district = tally.counters, tally.by_district
     points = figures.points_layer(incidents, dark)
-    counts = tally.counters
     return {
         "at": now.isoformat(),
         "full": since is None,
         "points": points,
+        # The whole layer: the page may have none yet (its first fetch, before the layout).
+        **({"states": figures.point_states()} if since is None else {}),
         "gone": sorted(wanted - set(points["no"])),
-        "districts": figures.district_fills(queries.district_shapes(), tally.by_district),
-        "most": max(tally.by_district.values(), default=0),
+        "districts": figures.district_fills(queries.district_shapes(), by_district),
+        "most": max(by_district.values(), default=0),
         "counters": {
             "n-open": figures.fmt_count(counts.open),
             "n-warning": figures.fmt_count(counts.warning),
@@ -145,9 +160,9 @@ def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False)
     league = queries.unit_league(performance)
     spots = queries.hot_spots(scope, filters, now)
     return Figures(
-        by_source=figures.source_figure(queries.intake_by_source(scope, filters, now), dark),
-        by_hour=figures.hourly_figure(queries.intake_by_hour(scope, filters, now), dark),
-        top_categories=figures.categories_figure(queries.top_categories(scope, filters, now), dark),
+        by_source=figures.source_chart(queries.intake_by_source(scope, filters, now)),
+        by_hour=figures.hourly_chart(queries.intake_by_hour(scope, filters, now)),
+        top_categories=figures.categories_chart(queries.top_categories(scope, filters, now)),
         signing=figures.fmt_rate(rates.signing.rate),
         resolution=figures.fmt_rate(rates.resolution.rate),
         satisfaction=figures.fmt_rate(queries.satisfaction(scope, filters, now)),
@@ -163,6 +178,43 @@ def charts(scope: Scope, filters: Filters, now: datetime, *, dark: bool = False)
             figures.hot_spot_rows(spots),
             empty=_("没有异常升高的区县或类别。"),
         ),
+    )
+
+
+def bar_chart(chart: figures.BarChart) -> html.Figure:
+    """A small bar chart as HTML and CSS (dashboards.css `.bars`): the bars' lengths are
+    percentages of the longest, the counts written on them. A refresh changes a few styles and
+    texts, where plotly redrew three charts (bench.dashboard)."""
+    kind = "bars horizontal" if chart.horizontal else "bars columns"
+    bars = [
+        html.Div(
+            className="bar",
+            title=bar.hover,
+            children=[
+                html.Span(bar.label, className="name"),
+                html.Div(
+                    className="track",
+                    children=html.Div(
+                        className="fill",
+                        style={
+                            "height" if not chart.horizontal else "width": (
+                                f"{100 * chart.share(bar):.1f}%"
+                            ),
+                            "background": chart.colour,
+                        },
+                        children=html.Span(figures.fmt_count(bar.value), className="count"),
+                    ),
+                ),
+            ],
+        )
+        for bar in chart.bars
+    ]
+    if not bars:
+        bars = [html.P(_("本时段没有受理。"), className="empty")]
+    return html.Figure(
+        id=chart.ident,
+        className=kind,
+        children=[html.Figcaption(chart.title), html.Div(bars, className="plot")],
     )
 
 

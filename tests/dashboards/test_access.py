@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from dashboards.dash_apps import APPS
@@ -120,6 +122,30 @@ def test_each_role_opens_its_own_dashboard_and_its_assets(user, username, slug):
     assert asset.status_code == 200
     assert "javascript" in asset["Content-Type"]
     assert len(asset.content) > 10_000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["city", "wall"])
+def test_the_page_loads_plotlys_basic_bundle_unless_the_map_is_tiled(user, settings, slug):
+    client = signed_in(user, "duty")
+    page = client.get(f"/dashboards/{slug}/").content.decode()
+    sources = [part.split('"')[0] for part in page.split('src="')[1:]]
+    basic = [src for src in sources if "plotly-basic-" in src]
+    assert len(basic) == 1
+    # Before Dash's scripts: the map's graph then finds window.Plotly and loads nothing more.
+    assert sources.index(basic[0]) < next(
+        i for i, src in enumerate(sources) if "dash_core_components" in src
+    )
+    assert finders.find(basic[0].removeprefix(django_settings.STATIC_URL))
+    # The points are fetched by the page from its head, not sent with the layout.
+    assert f'citydeskMap.prefetch("/dashboards/{slug}/_citydesk-changes")' in page
+    layout = json.loads(client.get(f"/dashboards/{slug}/_dash-layout").content)
+    assert _component(layout, "map-points")["props"]["data"] is None
+
+    settings.CITYDESK = {**settings.CITYDESK, "MAP_TILE_URL": "https://tiles.example.cn/{z}.png"}
+    tiled = client.get(f"/dashboards/{slug}/").content.decode()
+    assert "plotly-basic-" not in tiled  # MapLibre traces: Dash's full bundle, loaded by Dash
+    assert "citydeskMap.prefetch" not in tiled  # the points are in the tiled map's figure
 
 
 @pytest.mark.django_db
@@ -331,3 +357,15 @@ def test_a_bad_changes_request_is_a_400_that_says_why(user, city, query, message
 def test_unit_staff_are_refused_the_city_wide_changes(user, city):
     answer = signed_in(user, "water").get(CHANGES.format(slug="city"))
     assert answer.status_code == 403
+
+
+def _component(node: object, ident: str) -> dict | None:
+    """The component of id `ident` in a Dash layout (JSON), or None."""
+    if isinstance(node, list):
+        return next((c for n in node if (c := _component(n, ident))), None)
+    if not isinstance(node, dict):
+        return None
+    props = node.get("props", {})
+    if props.get("id") == ident:
+        return node
+    return _component(props.get("children"), ident)

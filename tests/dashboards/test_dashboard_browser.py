@@ -225,7 +225,7 @@ def test_the_wall_shows_every_tile_whole_on_a_smaller_or_full_hd_screen(
         page = context.new_page()
         console = open_dashboard(page, "/dashboards/wall/")
         page.wait_for_function(
-            "() => document.querySelectorAll('#by-source .main-svg').length > 0", timeout=WAIT_MS
+            "() => document.querySelectorAll('#by-source .bar').length > 0", timeout=WAIT_MS
         )
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"wall-{width}x{height}.png"))

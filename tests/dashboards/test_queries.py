@@ -13,7 +13,7 @@ from django.utils import translation
 from command import lifecycle
 from command.models import Assignment, Incident, TimelineEntry
 from command.performance import kpis
-from dashboards import panels, queries
+from dashboards import figures, panels, queries
 from dashboards.queries import CITY, Filters, Scope
 from hotline.models import Answer, SatisfactionSurvey
 from tests.conftest import CENTRAL_STREET, HARBIN_STATION
@@ -224,7 +224,58 @@ def test_the_panels_show_the_counts_as_text(day):
 
     charts = panels.charts(CITY, Filters(), NOW)
     assert (charts.signing, charts.resolution, charts.satisfaction) == ("50.0%", "0.0%", "—")
-    assert list(charts.by_source.data[0].y) == [2, 1, 1, 0, 0]
+    assert [bar.value for bar in charts.by_source.bars] == [2, 1, 1, 0, 0]
+    assert [charts.by_source.share(bar) for bar in charts.by_source.bars] == [1, 0.5, 0.5, 0, 0]
+
+
+def test_a_bar_chart_is_html_with_lengths_relative_to_the_longest():
+    chart = figures.BarChart(
+        "by-source",
+        "按来源受理",
+        [figures.Bar("短信", 3, "短信：3"), figures.Bar("网站", 1, "网站：1")],
+        "#2f7de1",
+    )
+    rendered = panels.bar_chart(chart).to_plotly_json()
+    assert rendered["props"]["id"] == "by-source"
+    bars = rendered["props"]["children"][1].children
+    fills = [bar.children[1].children for bar in bars]
+    assert [f.style["height"] for f in fills] == ["100.0%", "33.3%"]
+    assert [f.children.children for f in fills] == ["3", "1"]
+    assert [bar.title for bar in bars] == ["短信：3", "网站：1"]
+    across = figures.BarChart("top-categories", "", chart.bars, "#f2a516", horizontal=True)
+    fills = [bar.children[1].children for bar in panels.bar_chart(across).children[1].children]
+    assert [f.style["width"] for f in fills] == ["100.0%", "33.3%"]
+    nothing = figures.BarChart("top-categories", "", [], "#f2a516", horizontal=True)
+    assert "本时段没有受理" in str(panels.bar_chart(nothing).to_plotly_json())
+
+
+def test_the_vendored_plotly_bundle_is_the_version_the_plotly_wheel_bundles():
+    from pathlib import Path
+
+    from plotly.offline import get_plotlyjs_version
+
+    vendor = Path(panels.__file__).parent / "static" / "dashboards" / "vendor"
+    bundle = vendor / f"plotly-basic-{get_plotlyjs_version()}.min.js"
+    assert bundle.exists(), "plotly was upgraded: vendor its basic bundle (vendor/README.md)"
+    assert f"v{get_plotlyjs_version()}" in bundle.read_text()[:200]
+
+
+def test_the_first_layouts_map_counts_the_incidents_without_their_points(day):
+    full = panels.live(CITY, Filters(), NOW)
+    first = panels.live(CITY, Filters(), NOW, points=False)
+    assert first.points is None  # the page fetches them from the changes endpoint
+    assert (first.open, first.warning, first.overdue) == (full.open, full.warning, full.overdue)
+    assert first.map == full.map
+    every = panels.changes(CITY, Filters(), NOW, since=None)
+    assert sorted(every["points"]["no"]) == sorted(full.points["no"])
+    assert every["states"] == full.points["states"]  # all the page needs to draw them
+    some = panels.changes(CITY, Filters(), NOW, since=NOW, tracking_nos=[])
+    assert "states" not in some
+    # Counted from the incidents read, as the tally counts them.
+    assert every["counters"] == some["counters"]
+    assert every["counters"]["n-open"] == full.open
+    assert every["districts"] == some["districts"]
+    assert every["most"] == some["most"]
 
 
 def test_a_tiled_map_carries_its_points_itself(day):

@@ -121,9 +121,17 @@ export async function startLive({
       }, NOT_READY_RETRY_MS);
       return;
     }
+    const map = window.citydeskMap;
+    if (map && map.active() && !map.loaded()) {
+      // The points' first fetch is not in yet: these changes are asked for since its time.
+      timer = setTimeout(() => {
+        timer = null;
+        request();
+      }, NOT_READY_RETRY_MS);
+      return;
+    }
     live.flushes += 1;
     lastFlushAt = performance.now();
-    const map = window.citydeskMap;
     if (map && map.loaded()) {
       fetchChanges(map, dash);
       return;
@@ -158,7 +166,12 @@ export async function startLive({
       // Filters changed meanwhile: the layer holds other data now, and this answer is stale.
       if (map.generation === generation) {
         map.apply(delta);
-        for (const id of COUNTERS) dash.set_props(id, { children: delta.counters[id] });
+        // Only the counters whose text changed: each set_props is a render of Dash's tree.
+        for (const id of COUNTERS) {
+          const shown = document.getElementById(id);
+          const text = delta.counters[id];
+          if (!shown || shown.textContent !== text) dash.set_props(id, { children: text });
+        }
         // The incident whose detail is open changed: its detail is read again.
         if (map.clicked && (full || nos.includes(map.clicked))) {
           dash.set_props("detail-tick", { data: { n: live.flushes } });
@@ -203,7 +216,8 @@ export async function startLive({
   (function firstCharts() {
     const map = window.citydeskMap;
     const plotted = document.querySelector("#map .js-plotly-plot");
-    const drawn = map && map.loaded() ? map.drawn() > 0 : plotted && plotted._fullLayout;
+    const drawn =
+      map && map.active() ? map.loaded() && map.drawn() > 0 : plotted && plotted._fullLayout;
     if ((drawn && ready()) || performance.now() > firstChartsBy) bumpCharts();
     else requestAnimationFrame(firstCharts);
   })();

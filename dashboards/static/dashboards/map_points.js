@@ -6,8 +6,10 @@
  * Dash callbacks (bench.dashboard measures both).
  *
  * window.citydeskMap:
- *   load(data)    the points as dashboards.figures.points_layer gives them (the layout's
- *                 `map-points` store, again after a filter change): replaces the layer
+ *   prefetch(url) the page's head asks the changes endpoint for every point at once, while
+ *                 Dash's scripts load (the layout carries the polygons and counters only)
+ *   load(data)    the points as dashboards.figures.points_layer gives them (the prefetch's
+ *                 answer; the `map-points` store after a filter change): replaces the layer
  *   apply(delta)  a live change (dashboards.panels.changes): points upserted or gone, the
  *                 districts' fills, and `at` for the next request
  *   count(), has(no), position(no)  for tests and the benchmark
@@ -76,6 +78,29 @@
     schedule();
   }
 
+  // The first fetch of the points (prefetch): retried a few times, a second apart, if it fails.
+  const PREFETCH_TRIES = 5;
+  const PREFETCH_RETRY_MS = 1000;
+  let active = false; // the page has a points layer (not a tiled map): its data is coming
+
+  function prefetch(url, tries = PREFETCH_TRIES) {
+    active = true;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
+        return response.json();
+      })
+      .then((answer) => {
+        // A filter's answer came first (the `map-points` store): it is newer than this one.
+        if (layer.generation > 0) return;
+        load({ ...answer.points, states: answer.states, at: answer.at, filters: {} });
+      })
+      .catch((error) => {
+        console.warn("citydesk map: points", error);
+        if (tries > 1) setTimeout(() => prefetch(url, tries - 1), PREFETCH_RETRY_MS);
+      });
+  }
+
   function put(points) {
     for (let i = 0; i < points.no.length; i++) {
       const no = points.no[i];
@@ -104,7 +129,8 @@
 
   function apply(delta) {
     if (delta.full) {
-      load({ ...delta.points, states: layer.states, at: delta.at, filters: layer.filters });
+      const states = delta.states || layer.states;
+      load({ ...delta.points, states, at: delta.at, filters: layer.filters });
     } else {
       for (const no of delta.gone || []) remove(no);
       put(delta.points);
@@ -357,7 +383,6 @@
     }
     const out = buffer.data;
     const clips = new Map();
-    const bounds = [width, height, 0, 0];
     const near = new Set();
     for (const cell of touched) {
       const [cx, cy] = cellOf(cell);
@@ -372,10 +397,6 @@
       for (let y = clip[1]; y < clip[3]; y++) {
         out.fill(0, (y * width + clip[0]) * 4, (y * width + clip[2]) * 4);
       }
-      bounds[0] = Math.min(bounds[0], clip[0]);
-      bounds[1] = Math.min(bounds[1], clip[1]);
-      bounds[2] = Math.max(bounds[2], clip[2]);
-      bounds[3] = Math.max(bounds[3], clip[3]);
       for (const slot of grid.get(cell) || []) near.add(slot);
     }
     if (clips.size === 0) return;
@@ -387,8 +408,26 @@
         if (clip) blit(out, width, image, box[0], box[1], clip);
       });
     }
-    const [x0, y0, x1, y1] = bounds;
-    ctx.putImageData(buffer, 0, 0, x0, y0, x1 - x0, y1 - y0);
+    for (const [x0, y0, x1, y1] of runs(clips)) {
+      ctx.putImageData(buffer, 0, 0, x0, y0, x1 - x0, y1 - y0);
+    }
+  }
+
+  /** The touched cells as rectangles to put: neighbours in a row of cells joined. One box
+   * around them all was most of the canvas when a burst's points lay all over the city, and
+   * putting (and compositing, in software here) that many pixels cost 10-30 ms a drawing. */
+  function runs(clips) {
+    const sorted = [...clips.values()].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    const out = [];
+    for (const clip of sorted) {
+      const last = out[out.length - 1];
+      if (last && last[1] === clip[1] && last[3] === clip[3] && last[2] === clip[0]) {
+        last[2] = clip[2];
+      } else {
+        out.push([...clip]);
+      }
+    }
+    return out;
   }
 
   /** Drawn slots by state (the most urgent last, on top: dashboards.queries.STATES is in
@@ -537,7 +576,10 @@
   }
 
   window.citydeskMap = {
+    prefetch,
     load,
+    // The page has a points layer, loaded or on its way (live.js waits for it).
+    active: () => active || layer.at !== null,
     apply,
     loaded: () => layer.at !== null,
     count: () => layer.index.size,
