@@ -4,7 +4,8 @@ The text is read for the problem it names first (command.intake.problems: colloq
 feed wording), then by the text model (command.intake.text_model) when it is confident, then for
 the category keywords; `other` only when none of them finds anything. A
 source's coarse class (12319 行道树, web 燃气) gives way to the text's category of the same merge
-group (fallen_tree, gas_leak).
+group (fallen_tree, gas_leak); a class that is a box for many departments (web 物业, 交通, 其他)
+gives way to a problem the text names or a category the model is sure of, in any group.
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ FALLBACK_CODE = "other"
 # Below this the model's guess is left to the keywords: on texts it was not trained on (the
 # evaluation set, held out) its guesses at 0.6 and above were right 9 times in 10.
 MODEL_MIN_PROBABILITY = 0.6
-# Where the lexicon found only a by-word or an impact (物业, 清雪 in 不清雪, 路滑), the model's
-# category wins when it is this sure of another one (issue 18, round three).
-MODEL_OVER_WEAK = 0.95
 # A source's class that is a box for many departments (a web form's 物业, 交通, 其他): a text
 # that names a problem, or that the model is sure of, says better what it is about, even in
 # another merge group (【物业】 above a lift that drops; 【交通】 above a bus that never comes).
@@ -93,20 +91,9 @@ def _by_source_code(code: str, source_code: str, tax: Taxonomy) -> Category | No
 
 
 def _by_problem(text: str, tax: Taxonomy) -> Classification | None:
-    norm = similarity.normalise(text)
-    found = problems.find(norm)
+    found = problems.find(similarity.normalise(text))
     if found.first is None or found.first.category not in tax.by_code:
         return None
-    if found.first.weak:
-        # A by-word only (物业说等修理工, 不清雪): the model, when it is sure of another category.
-        guess = text_model.guess(norm)
-        if (
-            guess is not None
-            and guess.probability >= MODEL_OVER_WEAK
-            and guess.code not in (found.first.category, FALLBACK_CODE)
-            and guess.code in tax.by_code
-        ):
-            return Classification(tax.by_code[guess.code], "model", (f"{guess.probability:.2f}",))
     return Classification(tax.by_code[found.first.category], "problem", (found.key,))
 
 
