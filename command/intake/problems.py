@@ -122,6 +122,9 @@ PROBLEMS: tuple[Problem, ...] = (
             "水(?:是|发|有点|都|变|呈)(?:黄|浑)|(?:消毒水?|漂白粉|氯|铁锈|锈)味",
         ),
     ),
+    # A fire hydrant is its own object: one leaking at a compound's gate is not the main that
+    # empties its taps (water:burst and water:outage agree; a hydrant agrees with neither).
+    Problem("hydrant:fault", "water_supply", ("消防栓|消火栓",)),
     Problem(
         "water:burst",
         "water_supply",
@@ -608,6 +611,17 @@ DETAILS: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         ("door", "门.{0,4}?(?:关不上|关不严|打不开|弹开|夹|故障|坏)"),
     ),
+    # Which network a cover belongs to: a storm drain's cover and a power cable's at one
+    # square are two covers. 下水 is what callers call any cover, so it names no network.
+    "manhole:cover": (
+        ("rain", "雨水"),
+        ("sewage", "污水|化粪"),
+        ("power", "电力|供电|电缆|国网"),
+        ("telecom", "通信|电信|联通|移动|光缆|网通"),
+        ("heat", "热力|供热"),
+        ("gas", "燃气|煤气|天然气"),
+        ("water", "自来水|给水|供水"),
+    ),
     "light:out": (
         ("dark", "不亮|灭|黑|瞎|没亮|不着"),
         ("pole", "杆.{0,4}?(?:倒|歪|斜|断|撞|漏电|晃)|漏电"),
@@ -638,6 +652,11 @@ def unit_scoped(key: str) -> bool:
     return key.partition(":")[0] in UNIT_SCOPED
 
 
+def category_of(key: str) -> str:
+    """The category code of problem `key` ("" for none or an unknown key)."""
+    return _CATEGORY_OF.get(key, "")
+
+
 def same_problem(a: str, b: str) -> bool | None:
     """Whether two texts' first problems (keys) agree: None when either names none.
 
@@ -657,6 +676,9 @@ def same_problem(a: str, b: str) -> bool | None:
 
 
 _SAME: dict[tuple[str, str], bool] = {}
+_CATEGORY_OF: dict[str, str] = {}
+for _problem in PROBLEMS:
+    _CATEGORY_OF.setdefault(_problem.key, _problem.category)
 
 
 def _agree(a: str, b: str) -> bool:

@@ -333,9 +333,16 @@ def _ingest(reports: list[ReportIn], now: datetime) -> list[IntakeResult]:
             if plan.match is not None:
                 _record_merge(incident, report, plan.match, now)
                 _note_report_at(incident, plan.taken.received)
+                _name_building(incident, plan.taken.text_norm)
                 if incident.lat is None and plan.taken.lat is not None:
                     # Known by address alone until now: the report's point places it.
                     incident.lat, incident.lon = plan.taken.lat, plan.taken.lon
+                    if incident.district_id is None:
+                        # Its address named no district (红军街): the point's polygon does.
+                        # Its unit stays the dispatcher's choice; only where it is is known.
+                        located = routing.route(incident.lat, incident.lon, incident.category)
+                        if located.district is not None:
+                            incident.district = located.district
                 merged[incident.id] = incident
         update_all(list(merged.values()))
     return [
@@ -422,6 +429,15 @@ def _note_report_at(incident: Incident, received: datetime) -> None:
     """Keep the incident's latest report time (its merge window runs from it; not saved)."""
     if received > (incident.last_report_at or incident.opened_at):
         incident.last_report_at = received
+
+
+def _name_building(incident: Incident, text_norm: str) -> None:
+    """An incident whose first report named no building (学海街这楼电梯) takes the buildings its
+    first report that names one names, so a report of the same problem in another building
+    (9号楼 against 7号楼) stays apart from it (similarity.Subject.apart; not saved)."""
+    named = places.buildings(text_norm)
+    if named and not places.buildings(incident.match_text):
+        incident.match_text += "".join(f"{n}号楼" for n in sorted(named))
 
 
 def _opening(incident: Incident, route: routing.Route, stored: Report, taken: _Taken) -> Opening:

@@ -206,6 +206,97 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Issue 18, round three: categories the model knew from a handful of phrases (public order,
+# buses, property companies, lifts, smoke) told in more ways, colloquial and written, by what
+# happens rather than by the one word a lexicon looks for. Written for this file.
+MORE_PHRASES: dict[str, tuple[str, ...]] = {
+    "public_security": (
+        "两个人在路边动起手来了",
+        "有人发生肢体冲突请求出警",
+        "一伙人围着一个人打",
+        "有人故意往车上靠倒地讹钱",
+        "碰瓷的专门讹过路司机",
+        "车站出口有人强行拉客拉扯旅客",
+        "黑车司机拽着人不让走",
+        "有人拿酒瓶子闹事",
+        "街上有人抢包",
+        "几个人寻衅滋事",
+        "有人持刀威胁路人",
+        "有人在路口吵着吵着动手了",
+    ),
+    "public_transport": (
+        "等公交等了一个多小时",
+        "公交车挤得根本上不去",
+        "早高峰公交班次太少",
+        "公交发车间隔太长请加车",
+        "这趟公交线路停了也没通知",
+        "车站半天不来一趟车",
+        "公交过站不停",
+        "公交运力不足乘客滞留",
+    ),
+    "property_management": (
+        "物业不打扫楼道",
+        "物业光收费不干活",
+        "物业不清雪也不管",
+        "门卫撤岗没人看门",
+        "物业不履职业主意见很大",
+        "单元门坏了物业不修",
+        "物业跟没有一样啥都不管",
+        "物业服务差要换物业",
+    ),
+    "elevator": (
+        "电梯运行抖动有下坠感",
+        "电梯按键失灵停不了层",
+        "电梯停运老人下不了楼",
+        "电梯一走就咯噔响",
+        "电梯门关不上",
+        "电梯困人了",
+    ),
+    "pollution": (
+        "有人焚烧秸秆浓烟滚滚",
+        "地里烧苞米秆子烟呛人",
+        "露天烧垃圾冒黑烟",
+        "烟雾弥漫到居民区",
+        "烟味大窗户都不敢开",
+    ),
+    "food_safety": (
+        "超市卖过期酸奶",
+        "货架上摆着过期食品",
+        "食品过了保质期还在卖",
+        "买的熟食变质了店家不认",
+    ),
+    "gas_supply": (
+        "换了燃气表以后不通气",
+        "燃气卡充值了还是没气",
+        "燃气表换完不走气",
+        "燃气公司迟迟不来人",
+    ),
+    "traffic": (
+        "旅游大巴乱停堵路",
+        "大客车违停占了车道",
+        "路口堵得走不动",
+        "车乱停私家车过不去",
+    ),
+    "road_damage": (
+        "人行道地砖松动一踩就翻",
+        "方砖破了踩上去溅泥水",
+        "化冻后路面翻浆",
+        "路上坑槽一个挨一个",
+    ),
+    "garbage": (
+        "化雪后绿化带里全是垃圾",
+        "塑料袋饭盒扔得满地都是",
+        "路边积存垃圾没人清",
+    ),
+    "stray_animals": ("路边有条狗被车撞了", "受伤的流浪狗躺在路边没人管"),
+    "street_vending": (
+        "三轮车摆摊占着人行道",
+        "倒骑驴卖菜堵了道",
+        "城管一走摊贩又摆回来了",
+        "推小车卖煎饼果子的占道",
+    ),
+}
+
 PLACES = (
     "某小区3号楼",
     "学院路与民主街交口",
@@ -236,7 +327,7 @@ def make_texts() -> list[dict[str, str]]:
     rng = random.Random(SEED)
     rows = []
     for code in sorted(PHRASES):
-        for phrase in PHRASES[code]:
+        for phrase in PHRASES[code] + MORE_PHRASES.get(code, ()):
             for _ in range(COPIES):
                 template = rng.choice(REGISTERS)
                 rows.append(

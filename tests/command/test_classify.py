@@ -80,3 +80,11 @@ def test_an_unknown_source_class_is_read_as_text(city):
     assert classify("请尽快处理", "事件/市容环境/乱扔垃圾", "12319").category.code == "garbage"
     found = classify("暖气片冰凉", "投诉", "web")  # a web form's catch-all class
     assert (found.category.code, found.how) == ("heating", "problem")
+
+
+def test_a_broad_web_class_gives_way_to_the_problem_the_text_names(city):
+    # Issue 18, round three: a web form's 物业 box above a lift that drops is about the lift.
+    found = classify("7号楼电梯运行抖动，有下坠的感觉，物业说没事", "物业", "web")
+    assert (found.category.code, found.how) == ("elevator", "problem")
+    # A precise class stays: 供暖 is no box for many departments.
+    assert classify("门口有条流浪狗", "供暖", "web").category.code == "heating"

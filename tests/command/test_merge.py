@@ -463,3 +463,87 @@ def test_a_report_that_says_it_is_about_another_one_stays_apart(city, report):
     )
     assert same.merged
     assert same.incident.pk == first.incident.pk
+
+
+# --- issue 18, round three: sentences written for these tests ---
+
+
+def test_a_located_report_gives_an_incident_known_by_a_street_alone_its_district(city, report):
+    # The address names a street and no district (an SMS's 红军街): the incident has none until
+    # a report with a point joins it; that point's polygon says where it is.
+    by_address = report(
+        "经纬街这个井没盖了 大黑窟窿", at=None, address="经纬街", source="sms", **later(0)
+    )
+    assert by_address.incident.district is None
+    located = report(
+        "部件/公用设施/污水井盖：经纬街人行道污水井盖缺失",
+        at=CENTRAL_STREET,
+        source="12319",
+        **later(1),
+    )
+    assert located.merged
+    assert located.incident.pk == by_address.incident.pk
+    by_address.incident.refresh_from_db()
+    alone = report("中央大街路灯不亮", at=offset(CENTRAL_STREET, 20, 0), **later(2))
+    assert alone.incident.district is not None
+    assert by_address.incident.district == alone.incident.district
+
+
+def test_a_lift_of_another_building_stays_apart_once_a_report_named_the_first_ones(city, report):
+    # The first report says only 这楼; the second names 7号楼 and joins; a third about 9号楼's
+    # lift must not join the incident the first began.
+    first = report("学府小区这楼电梯一走就咯噔咯噔 往下溜", source="sms", **later(0))
+    named = report(
+        "市民来电反映：学府小区7号楼电梯运行抖动，有下滑感",
+        at=offset(CENTRAL_STREET, 20, 0),
+        **later(1),
+    )
+    assert named.merged
+    assert named.incident.pk == first.incident.pk
+    other = report(
+        "学府小区9号楼电梯按键坏了 停不了层",
+        at=offset(CENTRAL_STREET, 30, 0),
+        source="sms",
+        **later(2),
+    )
+    assert not other.merged
+
+
+def test_a_leaking_hydrant_at_the_gate_stays_apart_from_the_compounds_water_outage(city, report):
+    report("市民来电反映：某小区5号楼自早上起停水，高层无水", **later(0))
+    hydrant = report(
+        "小区大门口消火栓一直往外冒水 地上都冻上了",
+        at=offset(CENTRAL_STREET, 30, 0),
+        source="sms",
+        **later(2),
+    )
+    assert not hydrant.merged
+
+
+def test_a_storm_drain_cover_and_a_power_cable_cover_at_one_square_stay_apart(city, report):
+    report("部件/公用设施/雨水井盖：广场前机动车道雨水井盖断成两半", source="12319", **later(0))
+    power = report(
+        "部件/公用设施/电力井盖：广场人行道电力井盖翘起约5厘米",
+        at=offset(CENTRAL_STREET, 40, 0),
+        source="12319",
+        **later(1),
+    )
+    assert not power.merged
+    again = report(
+        "广场门口道上雨水井盖碎了 车压上去直晃",
+        at=offset(CENTRAL_STREET, 10, 0),
+        source="sms",
+        **later(2),
+    )
+    assert again.merged
+
+
+def test_reports_naming_no_problem_merge_when_the_model_puts_both_in_one_category(city, report):
+    # Neither names a problem the lexicon knows; the text model is sure both are food safety,
+    # though an operator's note and an SMS share few characters: one incident.
+    first = report("市民来电反映：某超市销售变质食品，店方拒不下架", **later(0))
+    sms = report(
+        "楼下超市过了期的牛奶还摆着卖", at=offset(CENTRAL_STREET, 15, 0), source="sms", **later(1)
+    )
+    assert sms.merged
+    assert sms.incident.pk == first.incident.pk

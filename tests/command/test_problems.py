@@ -426,3 +426,19 @@ def test_only_what_serves_a_unit_is_told_apart_by_unit():
 )
 def test_each_problem_across_the_registers(text, expected):
     assert key(text) == expected
+
+
+def test_a_cover_names_its_network_and_a_hydrant_is_no_water_main():
+    # Issue 18, round three: two covers of two networks at one spot are two covers; 下水井盖 is
+    # what callers call any cover, so it names none.
+    def details(text: str) -> frozenset[str]:
+        norm = normalise(text)
+        return problems.details(norm, problems.find(norm).key)
+
+    assert details("路口雨水井盖断成两半") == {"rain"}
+    assert details("人行道电力井盖翘起来了") == {"power"}
+    assert details("下水井盖没了") == frozenset()
+    hydrant = problems.find(normalise("大门口消防栓一直往外淌水")).key
+    assert hydrant == "hydrant:fault"
+    assert problems.same_problem(hydrant, "water:outage") is False
+    assert problems.same_problem("water:burst", "water:outage") is True

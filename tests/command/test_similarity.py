@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from command.intake import similarity
 from command.intake.similarity import (
     DEFAULT_THRESHOLD,
     best_match,
@@ -275,3 +276,16 @@ def test_best_prepared_scores_to_the_bit_what_merge_score_and_text_similarity_gi
         got = best_prepared(query, candidates, RADIUS_M, WINDOW_MINUTES, 0.0)
 
         assert got == (key, score, sim)
+
+
+def test_where_a_text_names_no_problem_the_models_sure_category_stands_in():
+    # Issue 18, round three: 拽着旅客 names no problem; the model is sure it is public order,
+    # the category of the fight the other text names.
+    dragging = similarity.normalise("车站出口那帮人拽着旅客胳膊不撒手")
+    fight = similarity.normalise("报警人称火车站出口有人打架斗殴")
+    subject = similarity._event_terms(dragging)
+    assert (subject.problem, subject.guessed) == ("", "public_security")
+    assert similarity.text_similarity(dragging, fight) >= similarity.MODEL_OFFSET
+    # A text the model puts in another category gets no such start.
+    cold = similarity.normalise("报警人称火车站出口暖气管道漏水")
+    assert similarity.text_similarity(dragging, cold) < similarity.MODEL_OFFSET
