@@ -2,7 +2,8 @@
 made by bench.evalset): every report through the real intake, in the order received, in a
 throwaway database with the demo city; prints figures against the issue's targets, asserts nothing.
 
-.venv/bin/python -m bench.merge_quality [--db sqlite|postgres] [--set dev|heldout|heldout2|heldout3]
+.venv/bin/python -m bench.merge_quality [--db sqlite|postgres]
+    [--set dev|heldout|heldout2|heldout3|heldout4]
 
 `--set heldout` runs the same pipeline on bench/data/merge_heldout.jsonl (bench.heldout_reports):
 160 reports written by hand, independently of the lexicon and of the development set, and never
@@ -11,7 +12,9 @@ second, independently written held-out set (bench/data/merge_heldout2.jsonl, ben
 183 reports of 58 incidents, 2027-01-11 to 17), printed as `name[flavour,heldout2]`;
 `--set heldout3` on a third (bench/data/merge_heldout3.jsonl, bench.heldout3_reports: 206 reports
 of 70 incidents in the March thaw, 2027-03-15 to 21, with source categories on web forms and
-12319 cases), printed as `name[flavour,heldout3]`.
+12319 cases), printed as `name[flavour,heldout3]`; `--set heldout4` on a fourth
+(bench/data/merge_heldout4.jsonl, bench.heldout4_reports: 216 reports of 67 incidents in high
+summer, 2027-07-19 to 25, some near district lines), printed as `name[flavour,heldout4]`.
 
 A report's predicted incident is the one it ended in (followed through `merged_into`), its
 predicted category and district that incident's: what the city sees of it.
@@ -26,7 +29,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bench import evalset, heldout2_reports, heldout3_reports, heldout_reports, merge_metrics
+from bench import (
+    evalset,
+    heldout2_reports,
+    heldout3_reports,
+    heldout4_reports,
+    heldout_reports,
+    merge_metrics,
+)
 from bench.figures import duration, line, note, percentile
 from bench.merge_metrics import Gold
 from bench.throwaway import FLAVOURS, throwaway
@@ -37,6 +47,7 @@ SETS = {
     "heldout": heldout_reports.load,
     "heldout2": heldout2_reports.load,
     "heldout3": heldout3_reports.load,
+    "heldout4": heldout4_reports.load,
 }
 
 
