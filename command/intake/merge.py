@@ -8,9 +8,9 @@ Calibrated on the project's evaluation set (bench/data/merge_eval.jsonl, `python
 bench.merge_quality`): within MERGE_RADIUS_M (300 m) and MERGE_WINDOW_HOURS (24 h), two reports
 that name the same problem merge unless far apart, late and unlike in wording all at once (text
 similarity 0.8 + 0.2 x bigram containment); two that name different problems never do (it is
-capped at 0.3, score <= 0.51); where either names none, the text model's category stands in when
-it is sure and agrees (0.5 + 0.5 x), else the characters decide as before. At 300 m the same
-wording 1-3 km away stays apart; at 24 h the same problem days later does.
+capped at 0.3, score <= 0.51); where neither names one, the text model's category stands in
+when it is sure of one for both (0.5 + 0.5 x); otherwise the characters decide as before. At
+300 m the same wording 1-3 km away stays apart; at 24 h the same problem days later does.
 
 The window runs from an incident's latest report: an open incident goes on taking follow-ups (a
 report that says its problem goes on looks back twice as far, `ongoing`); one resolved or closed

@@ -221,14 +221,6 @@ def _model_category(text: str) -> str:
     return guess.code
 
 
-def _guessed_agree(a: Subject, b: Subject) -> bool:
-    """Where one or both name no problem: whether the model's category of the one agrees with
-    the other's (its problem's category, or the model's too)."""
-    category_a = a.guessed or problems.category_of(a.problem)
-    category_b = b.guessed or problems.category_of(b.problem)
-    return bool(category_a) and category_a == category_b
-
-
 _bigrams = lru_cache(maxsize=8192)(_grams)
 _events = lru_cache(maxsize=8192)(_event_terms)
 
@@ -264,15 +256,13 @@ def _event_weights(events_a: Subject, events_b: Subject) -> tuple[float, float]:
     if same and events_a.another:
         # The report says it is not about the one already known: not that incident.
         same = False
-    if (
-        same is None
-        and (events_a.guessed or events_b.guessed)
-        and _guessed_agree(events_a, events_b)
-    ):
-        # One names no problem but the text model is sure it is of the other's category (the
-        # register gap: 路等全黑了 against 路灯不亮, 肢体冲突 against 打起来): weaker evidence than
-        # one problem, so the wording keeps a say (x = containment; near and recent, x >= 0 does;
-        # at 150 m and 5 h it takes x >= 0.2). Against it, the characters decide as before.
+    if events_a.guessed and events_a.guessed == events_b.guessed:
+        # Neither names a problem the lexicon knows, and the text model is sure both are of one
+        # category (the register gap: 过了期的牛奶还摆着卖 against 销售变质食品): weaker evidence
+        # than one problem, so the wording keeps a say (x = containment; near and recent, x >= 0
+        # does; at 150 m and 5 h it takes x >= 0.2). Not where one names a problem: a category
+        # holds many (a leaking radiator is not the cold one next door), so the characters
+        # decide there, as before.
         return (MODEL_OFFSET, 1 - MODEL_OFFSET)
     if same is None:
         # Agreeing categories are no evidence here: when the lexicon was made to name nothing,
